@@ -1,0 +1,129 @@
+import type { BusRecord, LogBus, Logger, SubscribeOptions, Subscription } from '@vigie/common';
+import { UnavailableError } from '@vigie/common';
+import { type Admin, Kafka, type KafkaConfig, Partitioners, type Producer } from 'kafkajs';
+import { KafkaSubscription } from './kafka-subscription.js';
+import { kafkaLogLevel, pinoLogCreator } from './log-creator.js';
+
+/** How to reach the Kafka cluster. */
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** SASL/PLAIN credentials, when the cluster requires them. */
+  username?: string;
+  password?: string;
+}
+
+/**
+ * `LogBus` on Apache Kafka through kafkajs: the only module of Vigie that knows kafkajs.
+ * Producers wait for all in-sync replicas (acks=-1); consumers commit an offset only
+ * after the batch handler resolved.
+ */
+export class KafkaBus implements LogBus {
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+
+  constructor(options: KafkaBusOptions) {
+    this.logger = options.logger.child({ component: 'kafka' });
+    const config: KafkaConfig = {
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: kafkaLogLevel(this.logger.level),
+      logCreator: pinoLogCreator(this.logger),
+      connectionTimeout: 3000,
+      requestTimeout: 30000,
+      retry: { initialRetryTime: 300, retries: 8 },
+    };
+    if (options.username !== undefined) {
+      config.sasl = { mechanism: 'plain', username: options.username, password: options.password ?? '' };
+    }
+    this.kafka = new Kafka(config);
+  }
+
+  async healthcheck(): Promise<void> {
+    try {
+      const admin = await this.connectedAdmin();
+      await admin.describeCluster();
+    } catch (err) {
+      throw new UnavailableError('Kafka', err);
+    }
+  }
+
+  async ensureTopic(topic: string, partitions: number): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions }],
+      waitForLeaders: true,
+    });
+    if (!created) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const existing = metadata.topics[0]?.partitions.length ?? 0;
+      if (existing < partitions) {
+        this.logger.warn(
+          { topic, existing, wanted: partitions },
+          'Topic exists with fewer partitions; left as is.',
+        );
+      }
+    }
+  }
+
+  async publish(topic: string, records: BusRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = await this.connectedProducer();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        timestamp: String(record.timestamp ?? Date.now()),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const subscription = new KafkaSubscription(this.kafka, options, this.logger, () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    await subscription.start();
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    const producer = this.producer;
+    const admin = this.admin;
+    this.producer = undefined;
+    this.admin = undefined;
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), admin?.then((a) => a.disconnect())]);
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+      });
+      this.producer = producer.connect().then(() => producer);
+      this.producer.catch(() => {
+        this.producer = undefined;
+      });
+    }
+    return this.producer;
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => {
+        this.admin = undefined;
+      });
+    }
+    return this.admin;
+  }
+}

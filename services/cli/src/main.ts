@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, createLogger, loadConfig, redactConfig } from '@vigie/common';
+import { runProcessor } from '@vigie/processor';
+import { configReference } from './config-reference.js';
+
+const USAGE = `Usage: vigie <command> [--config FILE]
+
+Commands:
+  processor        Consume log events from Kafka and index them into Elasticsearch.
+  config           Print the effective configuration (secrets redacted).
+  config-reference Print the configuration reference as a Markdown table.
+  help             Show this help.
+
+Configuration: VIGIE_* environment variables and an optional YAML/JSON file
+(--config FILE or VIGIE_CONFIG); see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0] ?? 'help';
+  if (values.help || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === 'config-reference') {
+    process.stdout.write(configReference());
+    return 0;
+  }
+
+  const { config, warnings } = loadConfig(values.config === undefined ? {} : { file: values.config });
+  if (command === 'config') {
+    process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    return 0;
+  }
+
+  const logger = createLogger({ level: config.log.level, role: command });
+  for (const warning of warnings) logger.warn(warning);
+  switch (command) {
+    case 'processor': {
+      logger.info({ config: redactConfig(config) }, 'Starting the processor.');
+      const running = await runProcessor(config, logger);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'Stopping.');
+          running.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+      });
+      return 0;
+    }
+    default:
+      process.stderr.write(`vigie: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Only the entry point ends the process; configuration errors are one line, by design.
+    if (err instanceof ConfigError) process.stderr.write(`vigie: ${err.message}\n`);
+    else process.stderr.write(`vigie: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

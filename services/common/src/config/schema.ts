@@ -1,0 +1,131 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * Vigie's whole configuration. Every leaf can be set in the config file (YAML or JSON)
+ * or by an environment variable named after its path: `kafka.brokers` is
+ * `VIGIE_KAFKA_BROKERS`, `processor.groupId` is `VIGIE_PROCESSOR_GROUP_ID`.
+ * Fields marked `secret` are never logged. The configuration reference in README.md is
+ * generated from these descriptions (`npm run docs:config`).
+ */
+
+const secret = { secret: true } as const;
+
+export const ConfigSchema = Type.Object(
+  {
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info', description: 'Minimum level of the service logs.' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    kafka: Type.Object(
+      {
+        brokers: Type.Array(Type.String({ minLength: 1 }), {
+          minItems: 1,
+          default: ['127.0.0.1:9092'],
+          description: 'Bootstrap brokers, host:port, comma-separated in the environment.',
+        }),
+        clientId: Type.String({ default: 'vigie', description: 'Client id sent to the brokers.' }),
+        logsTopic: Type.String({ minLength: 1, default: 'vigie.logs', description: 'Topic of log events.' }),
+        anomaliesTopic: Type.String({
+          minLength: 1,
+          default: 'vigie.anomalies',
+          description: 'Topic of detected anomalies.',
+        }),
+        partitions: Type.Integer({
+          minimum: 1,
+          maximum: 10000,
+          default: 6,
+          description:
+            'Partitions of the topics Vigie creates at start-up (existing topics are left as they are).',
+        }),
+        replicationFactor: Type.Integer({
+          minimum: 1,
+          default: 1,
+          description: 'Replication factor of the topics Vigie creates.',
+        }),
+        username: Type.Optional(Type.String({ description: 'SASL user name.' })),
+        password: Type.Optional(Type.String({ description: 'SASL password.', ...secret })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    elasticsearch: Type.Object(
+      {
+        url: Type.String({
+          pattern: '^https?://',
+          default: 'http://127.0.0.1:9200',
+          description: 'Elasticsearch URL (8.15 or later, or 9.x).',
+        }),
+        apiKey: Type.Optional(Type.String({ description: 'API key (base64 id:key).', ...secret })),
+        username: Type.Optional(Type.String({ description: 'Basic-auth user name.' })),
+        password: Type.Optional(Type.String({ description: 'Basic-auth password.', ...secret })),
+        indexPrefix: Type.String({
+          pattern: '^[a-z0-9][a-z0-9_-]*$',
+          default: 'vigie',
+          description: 'Prefix of every index and template Vigie creates, e.g. vigie-logs-2026.11.28.',
+        }),
+        requestTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 30000,
+          description: 'Timeout of one request to Elasticsearch, in milliseconds.',
+        }),
+        totalFieldsLimit: Type.Integer({
+          minimum: 100,
+          default: 1000,
+          description:
+            'Mapped fields per log index; dynamic fields past it are kept in _source, not rejected.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    processor: Type.Object(
+      {
+        groupId: Type.String({
+          minLength: 1,
+          default: 'vigie-processor',
+          description: 'Kafka consumer group.',
+        }),
+        concurrency: Type.Integer({
+          minimum: 1,
+          maximum: 64,
+          default: 3,
+          description: 'Partitions processed at the same time by one processor.',
+        }),
+        fetchMaxBytes: Type.Integer({
+          minimum: 65536,
+          default: 4 * 1024 * 1024,
+          description: 'Most bytes fetched from one partition at once: bounds memory and bulk size.',
+        }),
+        retryMinMs: Type.Integer({
+          minimum: 1,
+          default: 200,
+          description: 'First retry delay after a failure.',
+        }),
+        retryMaxMs: Type.Integer({ minimum: 1, default: 10000, description: 'Longest retry delay.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ops: Type.Object(
+      {
+        host: Type.String({
+          default: '127.0.0.1',
+          description: 'Address of the /metrics, /health and /ready endpoints.',
+        }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 9464,
+          description: 'Port of the /metrics, /health and /ready endpoints (0 picks a free one).',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The validated configuration. */
+export type VigieConfig = Static<typeof ConfigSchema>;

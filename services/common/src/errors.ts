@@ -1,0 +1,46 @@
+/**
+ * The error base of Vigie. Every error carries a stable code (for docs, metrics and
+ * clients), whether retrying the same operation can succeed, and an HTTP status where
+ * one applies.
+ */
+export class VigieError extends Error {
+  /** Stable identifier such as `VIGIE_ERR_CONFIG`. */
+  readonly code: string;
+  /** True when the same operation may succeed later (timeouts, 429, 5xx, broker moves). */
+  readonly retriable: boolean;
+  /** HTTP status to answer with, when the error reaches an HTTP client. */
+  readonly httpStatus: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { retriable?: boolean; httpStatus?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VigieError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+/** Raised at start-up when the configuration is invalid; the message lists every problem. */
+export class ConfigError extends VigieError {
+  constructor(message: string) {
+    super('VIGIE_ERR_CONFIG', message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Raised when a storage or bus backend cannot be reached or answers with a transient failure. */
+export class UnavailableError extends VigieError {
+  constructor(what: string, cause?: unknown) {
+    super('VIGIE_ERR_UNAVAILABLE', `${what} is unavailable`, { retriable: true, httpStatus: 503, cause });
+    this.name = 'UnavailableError';
+  }
+}
+
+/** True for errors worth retrying: Vigie's own retriable errors. */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof VigieError && err.retriable;
+}

@@ -1,0 +1,26 @@
+export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.js';
+export { configKeys, loadConfig, redactConfig } from './config/load.js';
+export type { VigieConfig } from './config/schema.js';
+export { ConfigSchema } from './config/schema.js';
+export { ConfigError, isRetriable, UnavailableError, VigieError } from './errors.js';
+export type { Logger } from './logger.js';
+export { createLogger } from './logger.js';
+export type { Registry } from './observability/metrics.js';
+export { Counter, createRegistry, Gauge, Histogram } from './observability/metrics.js';
+export type { OpsServerOptions, Readiness } from './observability/ops-server.js';
+export { startOpsServer } from './observability/ops-server.js';
+export type { Component, Sink } from './pipeline.js';
+export type {
+  BatchContext,
+  BusRecord,
+  ConsumedRecord,
+  LogBus,
+  RecordBatch,
+  SubscribeOptions,
+  Subscription,
+} from './ports/log-bus.js';
+export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
+export type { LogEvent } from './schema/log-event.js';
+export { LOG_LEVELS, LogEventSchema } from './schema/log-event.js';
+export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/normalize.js';
+export { expandDottedKeys, normalizeEvent, UNKNOWN_SERVICE } from './schema/normalize.js';

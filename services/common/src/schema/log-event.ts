@@ -1,0 +1,111 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * The normalised log event: a subset of the Elastic Common Schema (ECS), in its
+ * nested form. Collectors produce it, the processor validates it again (the bus may be
+ * written by anyone) and stores it as it is.
+ *
+ * Fields outside this subset are never dropped: `normalizeEvent` moves them under
+ * `attributes`, which storage maps as one `flattened` field so that any number of
+ * distinct keys stays searchable without growing the mapping.
+ */
+
+const text = (description: string) => Type.String({ description });
+const opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
+
+export const LogEventSchema = Type.Object(
+  {
+    '@timestamp': Type.String({ description: 'When the event happened, ISO 8601 in UTC.' }),
+    message: Type.String({ description: 'The human-readable log message.' }),
+    log: opt(
+      Type.Object(
+        {
+          level: opt(text('Severity, lower case: trace, debug, info, warn, error, fatal.')),
+          logger: opt(text('Name of the logger that wrote the event.')),
+          file: opt(Type.Object({ path: opt(text('File the line was read from.')) })),
+          offset: opt(Type.Integer({ minimum: 0, description: 'Byte offset of the line in its file.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    service: Type.Object(
+      {
+        name: Type.String({ minLength: 1, description: 'Service that wrote the event.' }),
+        environment: opt(text('Deployment environment such as production or staging.')),
+        version: opt(text('Version of the service that wrote the event.')),
+      },
+      { additionalProperties: false },
+    ),
+    host: opt(Type.Object({ name: opt(text('Host name.')) }, { additionalProperties: false })),
+    container: opt(
+      Type.Object(
+        { id: opt(text('Container id.')), name: opt(text('Container name.')) },
+        { additionalProperties: false },
+      ),
+    ),
+    http: opt(
+      Type.Object(
+        {
+          request: opt(Type.Object({ method: opt(text('HTTP method.')) }, { additionalProperties: false })),
+          response: opt(
+            Type.Object(
+              { status_code: opt(Type.Integer({ minimum: 100, maximum: 999, description: 'HTTP status.' })) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    url: opt(Type.Object({ path: opt(text('Request path.')) }, { additionalProperties: false })),
+    event: opt(
+      Type.Object(
+        {
+          duration: opt(Type.Integer({ minimum: 0, description: 'Duration in nanoseconds.' })),
+          original: opt(text('The raw line as received.')),
+          ingested: opt(text('When Vigie received the event, ISO 8601.')),
+          dataset: opt(text('Source dataset, such as nginx.access.')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    trace: opt(Type.Object({ id: opt(text('Trace id.')) }, { additionalProperties: false })),
+    span: opt(Type.Object({ id: opt(text('Span id.')) }, { additionalProperties: false })),
+    error: opt(
+      Type.Object(
+        {
+          type: opt(text('Exception or error class.')),
+          message: opt(text('Error message.')),
+          stack_trace: opt(text('Stack trace, as text.')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    source: opt(Type.Object({ ip: opt(text('Client address.')) }, { additionalProperties: false })),
+    user: opt(Type.Object({ name: opt(text('User name.')) }, { additionalProperties: false })),
+    labels: opt(
+      Type.Record(Type.String(), Type.String(), { description: 'Free-form key/value labels (strings).' }),
+    ),
+    attributes: opt(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Every field outside the schema, kept as sent and searchable as keywords.',
+      }),
+    ),
+    vigie: opt(
+      Type.Object(
+        {
+          truncated: opt(Type.Boolean({ description: 'The message was cut to the size limit.' })),
+          parse_error: opt(text('Why the raw line could not be parsed; the line is in event.original.')),
+        },
+        { additionalProperties: false, description: 'Flags set by Vigie while processing.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A normalised log event. */
+export type LogEvent = Static<typeof LogEventSchema>;
+
+/** Severity names, lowest first; anything at `error` or above counts as an error. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;

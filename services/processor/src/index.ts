@@ -1,0 +1,10 @@
+export type { IndexerOptions } from './indexing/indexer.js';
+export { Indexer } from './indexing/indexer.js';
+export type { PreparedBatch, PreparedLog } from './indexing/prepare.js';
+export { documentId, prepareBatch } from './indexing/prepare.js';
+export type { ProcessorMetrics } from './metrics.js';
+export { createProcessorMetrics } from './metrics.js';
+export type { ProcessorOptions } from './processor.js';
+export { Processor } from './processor.js';
+export type { RunningProcessor } from './run.js';
+export { runProcessor } from './run.js';

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, type Registry } from '@vigie/common';
+
+/** The processor's own Prometheus metrics. */
+export function createProcessorMetrics(registry: Registry) {
+  return {
+    received: new Counter({
+      name: 'vigie_events_received_total',
+      help: 'Records read from the bus.',
+      registers: [registry],
+    }),
+    indexed: new Counter({
+      name: 'vigie_events_indexed_total',
+      help: 'Log events acknowledged by the storage.',
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'vigie_dead_lettered_total',
+      help: 'Inputs written to the dead-letter index, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'vigie_storage_retries_total',
+      help: 'Storage writes retried: the whole request (unavailable) or some documents (item).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    bulkDuration: new Histogram({
+      name: 'vigie_bulk_duration_seconds',
+      help: 'Duration of one bulk write to the storage.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'vigie_consumer_lag',
+      help: 'Records of a partition not yet processed, as of its last batch.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** The processor's metrics, as created by `createProcessorMetrics`. */
+export type ProcessorMetrics = ReturnType<typeof createProcessorMetrics>;

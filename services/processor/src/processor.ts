@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  BatchContext,
+  Component,
+  LogBus,
+  Logger,
+  LogStore,
+  Readiness,
+  RecordBatch,
+  Subscription,
+  VigieConfig,
+} from '@vigie/common';
+import { Indexer } from './indexing/indexer.js';
+import { prepareBatch } from './indexing/prepare.js';
+import type { ProcessorMetrics } from './metrics.js';
+
+/** What a processor runs on. */
+export interface ProcessorOptions {
+  config: VigieConfig;
+  bus: LogBus;
+  store: LogStore;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+}
+
+const DEPENDENCY_RETRY_MS = 2000;
+
+/**
+ * The processor role: a member of the consumer group on the logs topic that stores
+ * every record as a log event (or a dead letter) and commits its offset only after the
+ * storage acknowledged the whole batch.
+ */
+export class Processor implements Component {
+  private readonly logger: Logger;
+  private readonly indexer: Indexer;
+  private subscription: Subscription | undefined;
+  private readonly stopController = new AbortController();
+  private storageAvailable = false;
+
+  constructor(private readonly options: ProcessorOptions) {
+    this.logger = options.logger.child({ component: 'processor' });
+    const { processor } = options.config;
+    this.indexer = new Indexer({
+      store: options.store,
+      metrics: options.metrics,
+      logger: this.logger,
+      retryMinMs: processor.retryMinMs,
+      retryMaxMs: processor.retryMaxMs,
+      onStorageState: (available) => {
+        this.storageAvailable = available;
+      },
+    });
+  }
+
+  /** Waits for Kafka and the storage (retrying, so start order does not matter), then joins the group. */
+  async start(): Promise<void> {
+    const { bus, store, config } = this.options;
+    await this.untilAvailable('storage', async () => {
+      await store.healthcheck();
+      await store.setup();
+    });
+    this.storageAvailable = true;
+    await this.untilAvailable('bus', async () => {
+      await bus.healthcheck();
+      await bus.ensureTopic(config.kafka.logsTopic, config.kafka.partitions);
+    });
+    if (this.stopController.signal.aborted) return;
+    this.subscription = await bus.subscribe({
+      topic: config.kafka.logsTopic,
+      groupId: config.processor.groupId,
+      concurrency: config.processor.concurrency,
+      maxBytesPerPartition: config.processor.fetchMaxBytes,
+      handleBatch: (batch, context) => this.handleBatch(batch, context),
+    });
+    this.logger.info(
+      { topic: config.kafka.logsTopic, group: config.processor.groupId },
+      'Processor started.',
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+
+  /** Ready when the group handed us partitions (or none exist yet) and the storage answers. */
+  readiness(): Readiness {
+    const joined = this.subscription !== undefined;
+    return {
+      ready: joined && this.storageAvailable,
+      checks: {
+        bus: joined
+          ? `joined, partitions [${this.subscription?.assignedPartitions().join(',')}]`
+          : 'not joined',
+        storage: this.storageAvailable ? 'ok' : 'unavailable',
+      },
+    };
+  }
+
+  private async handleBatch(batch: RecordBatch, context: BatchContext): Promise<void> {
+    const { metrics } = this.options;
+    metrics.received.inc(batch.records.length);
+    await this.indexer.write(prepareBatch(batch), context.signal);
+    const last = batch.records.at(-1);
+    if (last) {
+      const lag = BigInt(batch.highWatermark) - BigInt(last.offset) - 1n;
+      metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag));
+    }
+  }
+
+  private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {
+    const signal = this.stopController.signal;
+    for (let tries = 1; !signal.aborted; tries++) {
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        this.logger.warn({ err, tries }, `Waiting for the ${what}.`);
+        await sleep(DEPENDENCY_RETRY_MS, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+}

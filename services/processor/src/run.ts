@@ -1,0 +1,57 @@
+import { KafkaBus } from '@vigie/bus';
+import type { Logger, VigieConfig } from '@vigie/common';
+import { createRegistry, startOpsServer } from '@vigie/common';
+import { ElasticsearchStore } from '@vigie/storage';
+import { createProcessorMetrics } from './metrics.js';
+import { Processor } from './processor.js';
+
+/** A running processor role and the way to stop it. */
+export interface RunningProcessor {
+  processor: Processor;
+  /** Address of the ops endpoints, e.g. `http://127.0.0.1:9464`. */
+  opsUrl: string;
+  /** Settles once the processor joined the group (it waits for Kafka and the storage first). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wires the processor role on Kafka and Elasticsearch, with its ops endpoints. */
+export async function runProcessor(config: VigieConfig, logger: Logger): Promise<RunningProcessor> {
+  const registry = createRegistry({ role: 'processor' });
+  const metrics = createProcessorMetrics(registry);
+  const bus = new KafkaBus({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    logger,
+    ...(config.kafka.username !== undefined && { username: config.kafka.username }),
+    ...(config.kafka.password !== undefined && { password: config.kafka.password }),
+  });
+  const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
+  const processor = new Processor({ config, bus, store, logger, metrics });
+  const ops = await startOpsServer({
+    host: config.ops.host,
+    port: config.ops.port,
+    registry,
+    readiness: () => processor.readiness(),
+    logger,
+  });
+  const address = ops.server.address();
+  const opsUrl = typeof address === 'object' && address ? `http://${config.ops.host}:${address.port}` : '';
+  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  const started = processor.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    processor,
+    opsUrl,
+    started,
+    stop: () => {
+      stopping ??= (async () => {
+        await processor.stop();
+        await started.catch(() => undefined);
+        await Promise.allSettled([bus.close(), store.close(), ops.close()]);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { estypes } from '@elastic/elasticsearch';
+
+/**
+ * Index templates Vigie installs at start-up. Log indices are daily, named after event
+ * time (`<prefix>-logs-2026.11.28`), and searched through the `<prefix>-logs` alias.
+ * Daily indices chosen by a time that is stable for a given record make every write
+ * idempotent: a replay after a crash lands in the same index with the same id and
+ * overwrites, where a data stream's rollover could let it land twice.
+ */
+
+type Mapping = estypes.MappingProperty;
+
+const keyword: Mapping = { type: 'keyword', ignore_above: 1024 };
+const object = (properties: Record<string, Mapping>): Mapping => ({ properties });
+
+/** Mapping of the log event (the ECS subset of `LogEventSchema`). */
+export const LOG_PROPERTIES: Record<string, Mapping> = {
+  '@timestamp': { type: 'date' },
+  message: { type: 'text' },
+  log: object({
+    level: keyword,
+    logger: keyword,
+    file: object({ path: keyword }),
+    offset: { type: 'long' },
+  }),
+  service: object({ name: keyword, environment: keyword, version: keyword }),
+  host: object({ name: keyword }),
+  container: object({ id: keyword, name: keyword }),
+  http: object({
+    request: object({ method: keyword }),
+    response: object({ status_code: { type: 'integer' } }),
+  }),
+  url: object({ path: { type: 'keyword', ignore_above: 2048 } }),
+  event: object({
+    duration: { type: 'long' },
+    // Kept in _source for the drill-down, not indexed: it can be as large as a line.
+    original: { type: 'keyword', index: false, doc_values: false },
+    ingested: { type: 'date' },
+    dataset: keyword,
+  }),
+  trace: object({ id: keyword }),
+  span: object({ id: keyword }),
+  error: object({
+    type: keyword,
+    message: { type: 'text' },
+    stack_trace: { type: 'text' },
+  }),
+  source: object({ ip: { type: 'ip' } }),
+  user: object({ name: keyword }),
+  // Every key of `labels` becomes a keyword field (see the dynamic template).
+  labels: { type: 'object', dynamic: true },
+  // The long tail of fields: one mapped field whatever the number of distinct keys.
+  attributes: { type: 'flattened', ignore_above: 1024 },
+  vigie: object({ truncated: { type: 'boolean' }, parse_error: keyword }),
+};
+
+/** The template of daily log indices. */
+export function logsTemplate(
+  prefix: string,
+  totalFieldsLimit: number,
+): estypes.IndicesPutIndexTemplateRequest {
+  return {
+    name: `${prefix}-logs`,
+    index_patterns: [`${prefix}-logs-*`],
+    priority: 200,
+    template: {
+      aliases: { [`${prefix}-logs`]: {} },
+      settings: {
+        'index.number_of_shards': 1,
+        'index.auto_expand_replicas': '0-1',
+        'index.refresh_interval': '1s',
+        'index.mapping.ignore_malformed': true,
+        'index.mapping.total_fields.limit': totalFieldsLimit,
+        // Past the limit, new dynamic fields stay in _source instead of failing the document.
+        'index.mapping.total_fields.ignore_dynamic_beyond_limit': true,
+      },
+      mappings: {
+        // Fields outside the schema are normalised into `attributes`; anything else that
+        // slips through is kept in _source, never mapped, never a reason to reject.
+        dynamic: false,
+        dynamic_templates: [
+          { labels: { path_match: 'labels.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
+        ],
+        properties: LOG_PROPERTIES,
+      },
+    },
+    _meta: { managed_by: 'vigie', description: 'Vigie log events, one index per UTC day.' },
+  };
+}
+
+/** The template of the dead-letter index: inputs that could not be stored, with the reason. */
+export function deadLetterTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+  return {
+    name: `${prefix}-deadletter`,
+    index_patterns: [`${prefix}-deadletter`],
+    priority: 200,
+    template: {
+      settings: { 'index.number_of_shards': 1, 'index.auto_expand_replicas': '0-1' },
+      mappings: {
+        dynamic: false,
+        properties: {
+          '@timestamp': { type: 'date' },
+          reason: keyword,
+          detail: { type: 'text' },
+          origin: keyword,
+          original: { type: 'text', index: false },
+        },
+      },
+    },
+    _meta: { managed_by: 'vigie', description: 'Inputs Vigie could not index, kept raw with the reason.' },
+  };
+}
+
+/** The template of the anomalies index. */
+export function anomaliesTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+  return {
+    name: `${prefix}-anomalies`,
+    index_patterns: [`${prefix}-anomalies`],
+    priority: 200,
+    template: {
+      settings: { 'index.number_of_shards': 1, 'index.auto_expand_replicas': '0-1' },
+      mappings: {
+        dynamic: false,
+        properties: {
+          '@timestamp': { type: 'date' },
+          started_at: { type: 'date' },
+          ended_at: { type: 'date' },
+          kind: keyword,
+          severity: keyword,
+          state: keyword,
+          score: { type: 'float' },
+          service: object({ name: keyword, environment: keyword, version: keyword }),
+          dimension: { type: 'flattened' },
+          observed: { type: 'double' },
+          expected: { type: 'double' },
+          explanation: { type: 'text' },
+          labels: { type: 'flattened' },
+        },
+      },
+    },
+    _meta: { managed_by: 'vigie', description: 'Anomalies raised by the Vigie processor.' },
+  };
+}
+
+/** Daily index of a log written at `time` (epoch ms), in UTC. */
+export function logIndexName(prefix: string, time: number): string {
+  const date = new Date(time);
+  const day = `${date.getUTCFullYear()}.${String(date.getUTCMonth() + 1).padStart(2, '0')}.${String(date.getUTCDate()).padStart(2, '0')}`;
+  return `${prefix}-logs-${day}`;
+}
