@@ -1,7 +1,7 @@
 import { type TObject, type TSchema, TypeGuard } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import { type LogEvent, LogEventSchema } from './log-event.js';
+import { LOG_LEVELS, type LogEvent, LogEventSchema } from './log-event.js';
 
 /** Why an input could not become a log event. Snake case, used as a metric label. */
 export type RejectReason = 'not_an_object' | 'invalid_timestamp' | 'schema_violation';
@@ -21,6 +21,9 @@ export interface NormalizeOptions {
 export const UNKNOWN_SERVICE = 'unknown_service';
 
 const check = TypeCompiler.Compile(LogEventSchema);
+// What Elasticsearch's default date format reads: anything else is rewritten to it.
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const CANONICAL_LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
 
 const LEVEL_ALIASES: Record<string, string> = {
   warning: 'warn',
@@ -49,6 +52,18 @@ const NUMERIC_LEVELS: Record<number, string> = {
 
 type JsonObject = Record<string, unknown>;
 
+/** A scalar sent where the schema has an object (`"host": "web-1"`) means this field of it. */
+const SCALAR_SHORTHANDS: Record<string, string> = {
+  host: 'name',
+  service: 'name',
+  user: 'name',
+  container: 'name',
+  error: 'message',
+  trace: 'id',
+  span: 'id',
+  source: 'ip',
+};
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -65,7 +80,12 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions = {}): 
     return { ok: false, reason: 'not_an_object', detail: 'an event must be a JSON object' };
   }
   // Fast path: collectors already send the normalised shape.
-  if (check.Check(input) && Number.isFinite(Date.parse(input['@timestamp']))) {
+  if (
+    check.Check(input) &&
+    ISO_TIMESTAMP.test(input['@timestamp']) &&
+    Number.isFinite(Date.parse(input['@timestamp'])) &&
+    (input.log?.level === undefined || CANONICAL_LEVELS.has(input.log.level))
+  ) {
     return { ok: true, event: input };
   }
 
@@ -147,6 +167,10 @@ function separateUnknown(
     } else if (TypeGuard.IsObject(childSchema) && isObject(child)) {
       const known = separateUnknown(child, childSchema, [...path, key], attributes);
       if (Object.keys(known).length > 0) out[key] = known;
+    } else if (TypeGuard.IsObject(childSchema) && child !== null) {
+      const shorthand = path.length === 0 ? SCALAR_SHORTHANDS[key] : undefined;
+      if (shorthand) out[key] = { [shorthand]: child };
+      else setPath(attributes, [...path, key], child);
     } else {
       out[key] = child;
     }

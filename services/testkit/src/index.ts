@@ -1,0 +1,6 @@
+export { ENGINES, testLogger, uniqueName, waitFor } from './engines.js';
+export { sampleEvent, sampleRecords } from './events.js';
+export { describeLogBusContract } from './log-bus-contract.js';
+export { describeLogStoreContract } from './log-store-contract.js';
+export { MemoryStore } from './memory-store.js';
+export type { MemoryStoreFaults } from './memory-store.js';

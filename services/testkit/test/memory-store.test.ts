@@ -1,0 +1,4 @@
+import { describeLogStoreContract, MemoryStore } from '../src/index.js';
+
+// The test double must behave like the real stores, or tests built on it prove nothing.
+describeLogStoreContract('MemoryStore', async () => new MemoryStore());
