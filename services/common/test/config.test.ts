@@ -32,7 +32,11 @@ describe('loadConfig', () => {
 
   it('reads VIGIE_* variables, with lists comma-separated and numbers converted', () => {
     const { config } = loadConfig({
-      env: { VIGIE_KAFKA_BROKERS: 'k1:9092, k2:9092', VIGIE_KAFKA_PARTITIONS: '12', VIGIE_PROCESSOR_GROUP_ID: 'g' },
+      env: {
+        VIGIE_KAFKA_BROKERS: 'k1:9092, k2:9092',
+        VIGIE_KAFKA_PARTITIONS: '12',
+        VIGIE_PROCESSOR_GROUP_ID: 'g',
+      },
     });
     expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(config.kafka.partitions).toBe(12);
@@ -54,7 +58,9 @@ describe('loadConfig', () => {
 
   it('stops on a bad value with one line naming the variable and what is expected', () => {
     const error = errorOf(() => loadConfig({ env: { VIGIE_KAFKA_PARTITIONS: 'many' } }));
-    expect(error.message).toBe('Invalid configuration: VIGIE_KAFKA_PARTITIONS (kafka.partitions): expected integer, got "many"');
+    expect(error.message).toBe(
+      'Invalid configuration: VIGIE_KAFKA_PARTITIONS (kafka.partitions): expected integer, got "many"',
+    );
     expect(error.message).not.toContain('\n');
   });
 
@@ -62,14 +68,18 @@ describe('loadConfig', () => {
     const file = configFile('kafka:\n  brokerz: [a]\nprocessor:\n  concurrency: 0\n');
     const error = errorOf(() => loadConfig({ env: { VIGIE_LOG_LEVEL: 'loud' }, file }));
     expect(error.message).toContain(`kafka.brokerz in ${file}: unknown key`);
-    expect(error.message).toContain(`processor.concurrency in ${file}: expected integer to be greater or equal to 1`);
+    expect(error.message).toContain(
+      `processor.concurrency in ${file}: expected integer to be greater or equal to 1`,
+    );
     expect(error.message).toContain('VIGIE_LOG_LEVEL (log.level): expected one of trace, debug, info');
     expect(error.message).not.toContain('\n');
   });
 
   it('names a file that is not YAML', () => {
     const file = configFile('kafka: [unclosed\n');
-    expect(errorOf(() => loadConfig({ env: {}, file })).message).toContain(`config file ${file} is not valid YAML or JSON`);
+    expect(errorOf(() => loadConfig({ env: {}, file })).message).toContain(
+      `config file ${file} is not valid YAML or JSON`,
+    );
   });
 
   it('never shows a secret, not even an invalid one', () => {
@@ -77,7 +87,9 @@ describe('loadConfig', () => {
     const error = errorOf(() => loadConfig({ env: {}, file }));
     expect(error.message).toContain('elasticsearch.password');
     expect(error.message).not.toContain('12345');
-    const { config } = loadConfig({ env: { VIGIE_ELASTICSEARCH_PASSWORD: 's3cret', VIGIE_KAFKA_PASSWORD: 'k3y' } });
+    const { config } = loadConfig({
+      env: { VIGIE_ELASTICSEARCH_PASSWORD: 's3cret', VIGIE_KAFKA_PASSWORD: 'k3y' },
+    });
     expect(JSON.stringify(redactConfig(config))).not.toMatch(/s3cret|k3y/);
     expect(config.elasticsearch.password).toBe('s3cret');
   });

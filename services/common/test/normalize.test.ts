@@ -33,7 +33,13 @@ describe('normalizeEvent', () => {
   });
 
   it('accepts a mix of nested objects and dotted keys', () => {
-    const mixed = { '@timestamp': 1795867200000, message: 'x', service: { name: 'a' }, 'service.version': '2.0', log: { 'file.path': '/var/log/a.log' } };
+    const mixed = {
+      '@timestamp': 1795867200000,
+      message: 'x',
+      service: { name: 'a' },
+      'service.version': '2.0',
+      log: { 'file.path': '/var/log/a.log' },
+    };
     const result = normalizeEvent(mixed);
     expect(result.ok && result.event).toMatchObject({
       '@timestamp': new Date(1795867200000).toISOString(),
@@ -61,22 +67,42 @@ describe('normalizeEvent', () => {
 
   it('normalises level names and numeric levels', () => {
     const level = (value: unknown) => {
-      const result = normalizeEvent({ '@timestamp': '2026-11-28T12:00:00Z', message: '', service: { name: 'a' }, log: { level: value } });
+      const result = normalizeEvent({
+        '@timestamp': '2026-11-28T12:00:00Z',
+        message: '',
+        service: { name: 'a' },
+        log: { level: value },
+      });
       return result.ok ? result.event.log?.level : result.detail;
     };
-    expect([level('WARNING'), level('Err'), level('critical'), level(50), level(30)]).toEqual(['warn', 'error', 'fatal', 'error', 'info']);
+    expect([level('WARNING'), level('Err'), level('critical'), level(50), level(30)]).toEqual([
+      'warn',
+      'error',
+      'fatal',
+      'error',
+      'info',
+    ]);
   });
 
   it('fills a missing timestamp from the bus record and a missing service with unknown_service', () => {
     const result = normalizeEvent({ message: 'hello' }, { defaultTimestamp: Date.UTC(2026, 0, 2) });
     expect(result).toEqual({
       ok: true,
-      event: { '@timestamp': '2026-01-02T00:00:00.000Z', message: 'hello', service: { name: UNKNOWN_SERVICE } },
+      event: {
+        '@timestamp': '2026-01-02T00:00:00.000Z',
+        message: 'hello',
+        service: { name: UNKNOWN_SERVICE },
+      },
     });
   });
 
   it('turns label values into strings', () => {
-    const result = normalizeEvent({ '@timestamp': '2026-11-28T12:00:00Z', message: '', service: { name: 'a' }, labels: { shard: 3, canary: true } });
+    const result = normalizeEvent({
+      '@timestamp': '2026-11-28T12:00:00Z',
+      message: '',
+      service: { name: 'a' },
+      labels: { shard: 3, canary: true },
+    });
     expect(result.ok && result.event.labels).toEqual({ shard: '3', canary: 'true' });
   });
 
@@ -92,7 +118,12 @@ describe('normalizeEvent', () => {
   });
 
   it('refuses a value of the wrong type, naming the field and the value', () => {
-    const result = normalizeEvent({ '@timestamp': '2026-11-28T12:00:00Z', message: 'x', 'service.name': 'a', 'http.response.status_code': 'teapot' });
+    const result = normalizeEvent({
+      '@timestamp': '2026-11-28T12:00:00Z',
+      message: 'x',
+      'service.name': 'a',
+      'http.response.status_code': 'teapot',
+    });
     expect(result).toMatchObject({ ok: false, reason: 'schema_violation' });
     expect(!result.ok && result.detail).toMatch(/^http\.response\.status_code: .*"teapot"/);
   });
@@ -106,7 +137,14 @@ describe('normalizeEvent', () => {
 
 describe('normalizeEvent with scalars where ECS has objects', () => {
   it('reads "host": "web-1" as host.name and "error": "boom" as error.message', () => {
-    const result = normalizeEvent({ '@timestamp': '2026-11-28T12:00:00Z', message: 'x', service: 'api', host: 'web-1', error: 'boom', http: 'yes' });
+    const result = normalizeEvent({
+      '@timestamp': '2026-11-28T12:00:00Z',
+      message: 'x',
+      service: 'api',
+      host: 'web-1',
+      error: 'boom',
+      http: 'yes',
+    });
     expect(result.ok && result.event).toMatchObject({
       service: { name: 'api' },
       host: { name: 'web-1' },
@@ -118,7 +156,11 @@ describe('normalizeEvent with scalars where ECS has objects', () => {
 
 describe('normalizeEvent timestamps', () => {
   it('rewrites any readable date to ISO 8601 UTC', () => {
-    const result = normalizeEvent({ '@timestamp': 'Sat, 28 Nov 2026 13:00:00 +0100', message: '', service: { name: 'a' } });
+    const result = normalizeEvent({
+      '@timestamp': 'Sat, 28 Nov 2026 13:00:00 +0100',
+      message: '',
+      service: { name: 'a' },
+    });
     expect(result.ok && result.event['@timestamp']).toBe('2026-11-28T12:00:00.000Z');
   });
 });

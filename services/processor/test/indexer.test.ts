@@ -16,11 +16,20 @@ function batchOf(count: number, extra: string[] = []) {
     topic: 't',
     partition: 0,
     highWatermark: String(values.length),
-    records: values.map((v, i) => ({ key: null, value: Buffer.from(v), timestamp: Date.UTC(2026, 10, 28), offset: String(i) })),
+    records: values.map((v, i) => ({
+      key: null,
+      value: Buffer.from(v),
+      timestamp: Date.UTC(2026, 10, 28),
+      offset: String(i),
+    })),
   });
 }
 
-async function metric(registry: ReturnType<typeof createRegistry>, name: string, labels: Record<string, string> = {}) {
+async function metric(
+  registry: ReturnType<typeof createRegistry>,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
   const found = values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
   return found?.value ?? 0;
@@ -38,7 +47,12 @@ describe('Indexer', () => {
   });
 
   it('sends again only the documents answered with a transient failure', async () => {
-    const store = new MemoryStore({ retryTimes: new Map([['t-0-3', 2], ['t-0-5', 1]]) });
+    const store = new MemoryStore({
+      retryTimes: new Map([
+        ['t-0-3', 2],
+        ['t-0-5', 1],
+      ]),
+    });
     const { indexer, registry } = setup(store);
     await indexer.write(batchOf(10), new AbortController().signal);
     expect(store.logs.size).toBe(10);
@@ -47,7 +61,9 @@ describe('Indexer', () => {
   });
 
   it('dead-letters refused documents with the storage reason and the raw record, and stores the rest', async () => {
-    const store = new MemoryStore({ reject: new Map([['t-0-4', 'document_parsing_exception: object mapping for [labels.team]']]) });
+    const store = new MemoryStore({
+      reject: new Map([['t-0-4', 'document_parsing_exception: object mapping for [labels.team]']]),
+    });
     const { indexer, registry } = setup(store);
     await indexer.write(batchOf(10, ['not json']), new AbortController().signal);
     expect(store.logs.size).toBe(9);
@@ -74,8 +90,11 @@ describe('Indexer', () => {
 
   it('never acknowledges a batch whose dead letters are refused', async () => {
     const store = new MemoryStore({ reject: new Map([['t-0-2', 'broken']]) });
-    store.writeDeadLetters = async (letters) => letters.map(() => ({ status: 'rejected', reason: 'dead-letter mapping broken' }));
+    store.writeDeadLetters = async (letters) =>
+      letters.map(() => ({ status: 'rejected', reason: 'dead-letter mapping broken' }));
     const { indexer } = setup(store);
-    await expect(indexer.write(batchOf(3), new AbortController().signal)).rejects.toThrow(/Dead letter t-0-2 refused/);
+    await expect(indexer.write(batchOf(3), new AbortController().signal)).rejects.toThrow(
+      /Dead letter t-0-2 refused/,
+    );
   });
 });

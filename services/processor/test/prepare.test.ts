@@ -10,7 +10,12 @@ function batch(values: string[], timestamp = RECORD_TIME): RecordBatch {
     topic: 'vigie.logs',
     partition: 2,
     highWatermark: String(100 + values.length),
-    records: values.map((value, i) => ({ key: 'k', value: Buffer.from(value), timestamp, offset: String(100 + i) })),
+    records: values.map((value, i) => ({
+      key: 'k',
+      value: Buffer.from(value),
+      timestamp,
+      offset: String(100 + i),
+    })),
   };
 }
 
@@ -23,12 +28,18 @@ describe('prepareBatch', () => {
   });
 
   it('keeps what is not JSON or not an event as dead letters, raw and with the reason', () => {
-    const prepared = prepareBatch(batch(['{"message": "cut', '[1,2]', '{"message":"x","http":{"response":{"status_code":"teapot"}}}']));
+    const prepared = prepareBatch(
+      batch(['{"message": "cut', '[1,2]', '{"message":"x","http":{"response":{"status_code":"teapot"}}}']),
+    );
     expect(prepared.logs).toEqual([]);
     expect(prepared.deadLetters.map((d) => [d.reason, d.original, d.origin])).toEqual([
       ['invalid_json', '{"message": "cut', 'vigie.logs/2/100'],
       ['not_an_object', '[1,2]', 'vigie.logs/2/101'],
-      ['schema_violation', '{"message":"x","http":{"response":{"status_code":"teapot"}}}', 'vigie.logs/2/102'],
+      [
+        'schema_violation',
+        '{"message":"x","http":{"response":{"status_code":"teapot"}}}',
+        'vigie.logs/2/102',
+      ],
     ]);
     expect(prepared.deadLetters[2]?.detail).toContain('http.response.status_code');
     expect(prepared.deadLetters.every((d) => d.timestamp === RECORD_TIME)).toBe(true);
@@ -44,8 +55,15 @@ describe('prepareBatch', () => {
   });
 
   it('replaces invalid UTF-8 instead of failing', () => {
-    const bytes = Buffer.concat([Buffer.from('{"message":"caf'), Buffer.from([0xc3, 0x28]), Buffer.from('","service":{"name":"a"}}')]);
-    const prepared = prepareBatch({ ...batch([]), records: [{ key: null, value: bytes, timestamp: RECORD_TIME, offset: '7' }] });
+    const bytes = Buffer.concat([
+      Buffer.from('{"message":"caf'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","service":{"name":"a"}}'),
+    ]);
+    const prepared = prepareBatch({
+      ...batch([]),
+      records: [{ key: null, value: bytes, timestamp: RECORD_TIME, offset: '7' }],
+    });
     expect(prepared.logs[0]?.event.message).toBe('caf\uFFFD(');
   });
 });

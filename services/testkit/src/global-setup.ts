@@ -7,7 +7,9 @@ const STACK_SCRIPT = fileURLToPath(new URL('../../../deploy/local/stack.sh', imp
 
 async function elasticsearchAnswers(): Promise<boolean> {
   try {
-    const response = await fetch(`${ENGINES.elasticsearchUrl}/_cluster/health`, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`${ENGINES.elasticsearchUrl}/_cluster/health`, {
+      signal: AbortSignal.timeout(3000),
+    });
     const health = (await response.json()) as { status?: string };
     return health.status === 'yellow' || health.status === 'green';
   } catch {
@@ -33,7 +35,9 @@ function kafkaAnswers(): Promise<boolean> {
 /** Integration tests need the real engines: start the local stack unless they already answer. */
 export default async function setup(): Promise<void> {
   if ((await elasticsearchAnswers()) && (await kafkaAnswers())) return;
-  process.stdout.write('Kafka or Elasticsearch is not answering: starting the local stack (npm run stack:up).\n');
+  process.stdout.write(
+    'Kafka or Elasticsearch is not answering: starting the local stack (npm run stack:up).\n',
+  );
   const result = spawnSync('bash', [STACK_SCRIPT, 'up'], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`deploy/local/stack.sh up failed with exit code ${result.status}`);
 }

@@ -7,11 +7,15 @@ const PARTITIONS = 3;
 function records(from: number, count: number, keys = ['alpha', 'beta', 'gamma', 'delta']) {
   return Array.from({ length: count }, (_, k) => {
     const i = from + k;
-    return { key: keys[i % keys.length] as string, value: Buffer.from(`{"n":${i}}`), timestamp: 1_700_000_000_000 + i };
+    return {
+      key: keys[i % keys.length] as string,
+      value: Buffer.from(`{"n":${i}}`),
+      timestamp: 1_700_000_000_000 + i,
+    };
   });
 }
 
-const valueOf = (record: ConsumedRecord) => (JSON.parse(record.value.toString()) as { n: number }).n;
+const numberOf = (record: ConsumedRecord) => (JSON.parse(record.value.toString()) as { n: number }).n;
 
 /** Everything a test member received, in order. */
 class Received {
@@ -20,7 +24,7 @@ class Received {
     return this.batches.flatMap((b) => b.records);
   }
   numbers(): number[] {
-    return this.all.map(valueOf);
+    return this.all.map(numberOf);
   }
   distinct(): Set<number> {
     return new Set(this.numbers());
@@ -74,21 +78,29 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       const topic = await newTopic();
       await bus.publish(topic, records(0, 400));
       const { received, subscription } = await member(topic, uniqueName('group'));
-      await waitFor('all records', async () => received.all.length, (n) => n >= 400);
+      await waitFor(
+        'all records',
+        async () => received.all.length,
+        (n) => n >= 400,
+      );
       expect(received.numbers().sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i));
       expect(subscription.assignedPartitions()).toEqual([0, 1, 2]);
       for (const record of received.all) {
-        expect(record.timestamp).toBe(1_700_000_000_000 + valueOf(record));
+        expect(record.timestamp).toBe(1_700_000_000_000 + numberOf(record));
       }
       const byKey = new Map<string, number[]>();
-      for (const record of received.all) byKey.set(record.key ?? '', [...(byKey.get(record.key ?? '') ?? []), valueOf(record)]);
+      for (const record of received.all)
+        byKey.set(record.key ?? '', [...(byKey.get(record.key ?? '') ?? []), numberOf(record)]);
       expect([...byKey.keys()].sort()).toEqual(['alpha', 'beta', 'delta', 'gamma']);
       for (const numbers of byKey.values()) expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
       // Records of one key share a partition.
       const partitionsOfKey = new Map<string, Set<number>>();
       for (const batch of received.batches) {
         for (const r of batch.records) {
-          partitionsOfKey.set(r.key ?? '', (partitionsOfKey.get(r.key ?? '') ?? new Set()).add(batch.partition));
+          partitionsOfKey.set(
+            r.key ?? '',
+            (partitionsOfKey.get(r.key ?? '') ?? new Set()).add(batch.partition),
+          );
         }
       }
       for (const partitions of partitionsOfKey.values()) expect(partitions.size).toBe(1);
@@ -104,7 +116,11 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
           throw new Error('storage is down');
         }
       });
-      await waitFor('all records after failures', async () => received.distinct().size, (n) => n === 90);
+      await waitFor(
+        'all records after failures',
+        async () => received.distinct().size,
+        (n) => n === 90,
+      );
       expect(failures).toBe(2);
     });
 
@@ -113,16 +129,26 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       const groupId = uniqueName('group');
       await bus.publish(topic, records(0, 60));
       const first = await member(topic, groupId);
-      await waitFor('first records', async () => first.received.all.length, (n) => n === 60);
+      await waitFor(
+        'first records',
+        async () => first.received.all.length,
+        (n) => n === 60,
+      );
       await first.subscription.stop();
       await first.subscription.stop(); // idempotent
 
       await bus.publish(topic, records(60, 30));
       const second = await member(topic, groupId);
-      await waitFor('new records only', async () => second.received.all.length, (n) => n >= 30);
+      await waitFor(
+        'new records only',
+        async () => second.received.all.length,
+        (n) => n >= 30,
+      );
       // Give a redelivery of the old records the time to show up, if it were to.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      expect(second.received.numbers().sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => 60 + i));
+      expect(second.received.numbers().sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => 60 + i),
+      );
     });
 
     it('hands an unfinished batch to the next member of the group', async () => {
@@ -136,12 +162,20 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
         await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
         throw new Error('aborted');
       });
-      await waitFor('a batch in progress', async () => started, (n) => n > 0);
+      await waitFor(
+        'a batch in progress',
+        async () => started,
+        (n) => n > 0,
+      );
       await stuck.subscription.stop();
       expect(stuck.received.all).toHaveLength(0);
 
       const next = await member(topic, groupId);
-      await waitFor('redelivered records', async () => next.received.distinct().size, (n) => n === 30);
+      await waitFor(
+        'redelivered records',
+        async () => next.received.distinct().size,
+        (n) => n === 30,
+      );
     });
 
     it('splits partitions between members and moves them when a member leaves', async () => {
@@ -152,22 +186,40 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       await waitFor(
         'both members assigned',
         async () => [a.subscription.assignedPartitions(), b.subscription.assignedPartitions()],
-        ([pa, pb]) => (pa?.length ?? 0) > 0 && (pb?.length ?? 0) > 0 && (pa?.length ?? 0) + (pb?.length ?? 0) === PARTITIONS,
+        ([pa, pb]) =>
+          (pa?.length ?? 0) > 0 &&
+          (pb?.length ?? 0) > 0 &&
+          (pa?.length ?? 0) + (pb?.length ?? 0) === PARTITIONS,
         60_000,
       );
-      expect([...a.subscription.assignedPartitions(), ...b.subscription.assignedPartitions()].sort()).toEqual([0, 1, 2]);
+      expect([...a.subscription.assignedPartitions(), ...b.subscription.assignedPartitions()].sort()).toEqual(
+        [0, 1, 2],
+      );
 
       await bus.publish(topic, records(0, 120));
       const seen = () => new Set([...a.received.numbers(), ...b.received.numbers()]).size;
-      await waitFor('records on both members', async () => seen(), (n) => n === 120);
+      await waitFor(
+        'records on both members',
+        async () => seen(),
+        (n) => n === 120,
+      );
       expect(a.received.all.length).toBeGreaterThan(0);
       expect(b.received.all.length).toBeGreaterThan(0);
 
       await b.subscription.stop();
-      await waitFor('a takes every partition', async () => a.subscription.assignedPartitions(), (p) => p.length === 3, 60_000);
+      await waitFor(
+        'a takes every partition',
+        async () => a.subscription.assignedPartitions(),
+        (p) => p.length === 3,
+        60_000,
+      );
       const before = a.received.all.length;
       await bus.publish(topic, records(120, 120));
-      await waitFor('records after the move', async () => seen(), (n) => n === 240);
+      await waitFor(
+        'records after the move',
+        async () => seen(),
+        (n) => n === 240,
+      );
       expect(a.received.all.length - before).toBeGreaterThanOrEqual(120);
     });
   });

@@ -53,7 +53,10 @@ export function describeLogStoreContract(name: string, createStore: () => Promis
     it('keeps events of different days and counts them all', async () => {
       const base = Date.parse(sampleEvent(0)['@timestamp']);
       const before = await store.countLogs();
-      const days = [storedLog(1000, { partitionTime: base - 3 * DAY }), storedLog(1001, { partitionTime: base + DAY })];
+      const days = [
+        storedLog(1000, { partitionTime: base - 3 * DAY }),
+        storedLog(1001, { partitionTime: base + DAY }),
+      ];
       expect((await store.writeLogs(days)).map((o) => o.status)).toEqual(['ok', 'ok']);
       await store.refresh();
       expect(await store.countLogs()).toBe(before + 2);
@@ -77,9 +80,30 @@ export function describeLogStoreContract(name: string, createStore: () => Promis
 
     it('keeps dead letters with their reason and raw input, newest first', async () => {
       const letters: DeadLetter[] = [
-        { id: 'dl-1', timestamp: 1_000, reason: 'invalid_json', detail: 'Unexpected token', original: '{"a":', origin: 't/0/1' },
-        { id: 'dl-2', timestamp: 2_000, reason: 'schema_violation', detail: 'service.name', original: '{"x":1}', origin: 't/0/2' },
-        { id: 'dl-3', timestamp: 3_000, reason: 'invalid_json', detail: 'bad', original: '<script>alert(1)</script>', origin: 't/1/9' },
+        {
+          id: 'dl-1',
+          timestamp: 1_000,
+          reason: 'invalid_json',
+          detail: 'Unexpected token',
+          original: '{"a":',
+          origin: 't/0/1',
+        },
+        {
+          id: 'dl-2',
+          timestamp: 2_000,
+          reason: 'schema_violation',
+          detail: 'service.name',
+          original: '{"x":1}',
+          origin: 't/0/2',
+        },
+        {
+          id: 'dl-3',
+          timestamp: 3_000,
+          reason: 'invalid_json',
+          detail: 'bad',
+          original: '<script>alert(1)</script>',
+          origin: 't/1/9',
+        },
       ];
       expect((await store.writeDeadLetters(letters)).map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
       // Writing a dead letter again is idempotent too.

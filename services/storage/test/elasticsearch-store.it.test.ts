@@ -1,0 +1,108 @@
+import type { StoredLog } from '@vigie/common';
+import { UnavailableError } from '@vigie/common';
+import {
+  deletePrefix,
+  describeLogStoreContract,
+  ENGINES,
+  esRequest,
+  sampleEvent,
+  testLogger,
+  uniqueName,
+} from '@vigie/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ElasticsearchStore, logIndexName } from '../src/index.js';
+
+const prefixes: string[] = [];
+
+function newStore(overrides: { url?: string; totalFieldsLimit?: number } = {}) {
+  const indexPrefix = uniqueName('t');
+  prefixes.push(indexPrefix);
+  return new ElasticsearchStore({
+    url: overrides.url ?? ENGINES.elasticsearchUrl,
+    indexPrefix,
+    requestTimeoutMs: 10_000,
+    totalFieldsLimit: overrides.totalFieldsLimit ?? 1000,
+    logger: testLogger(),
+  });
+}
+
+afterAll(async () => {
+  for (const prefix of prefixes) await deletePrefix(prefix);
+});
+
+describeLogStoreContract('ElasticsearchStore', async () => newStore());
+
+describe('ElasticsearchStore', () => {
+  it('installs explicit mappings: text message, keyword ids, flattened attributes, bounded fields', async () => {
+    const store = newStore();
+    await store.setup();
+    const prefix = prefixes.at(-1) as string;
+    const { json } = await esRequest('GET', `/_index_template/${prefix}-logs`);
+    const template = (json as { index_templates: { index_template: { template: Record<string, never> } }[] })
+      .index_templates[0]?.index_template.template as {
+      mappings: {
+        properties: Record<string, { type?: string; properties?: Record<string, { type: string }> }>;
+      };
+      settings: { index: Record<string, unknown> };
+    };
+    expect(template.mappings.properties.message?.type).toBe('text');
+    expect(template.mappings.properties.service?.properties?.name?.type).toBe('keyword');
+    expect(template.mappings.properties.attributes?.type).toBe('flattened');
+    expect(template.settings.index.mapping).toMatchObject({
+      total_fields: { limit: '1000', ignore_dynamic_beyond_limit: 'true' },
+    });
+    await store.close();
+  });
+
+  it('refuses only the document with a field type conflict and stores the rest of the bulk', async () => {
+    const store = newStore();
+    await store.setup();
+    const prefix = prefixes.at(-1) as string;
+    const time = Date.parse(sampleEvent(0)['@timestamp']);
+    // An index whose mapping says labels.team is an object, as an older template might have.
+    const created = await esRequest('PUT', `/${logIndexName(prefix, time)}`, {
+      mappings: {
+        properties: { labels: { properties: { team: { properties: { id: { type: 'keyword' } } } } } },
+      },
+    });
+    expect(created.status).toBe(200);
+    const logs: StoredLog[] = [0, 1, 2].map((i) => ({
+      id: `d${i}`,
+      event: sampleEvent(i),
+      partitionTime: time,
+    }));
+    (logs[1] as StoredLog).event.labels = { team: 'payments' };
+    const outcomes = await store.writeLogs(logs);
+    expect(outcomes[0]).toEqual({ status: 'ok' });
+    expect(outcomes[2]).toEqual({ status: 'ok' });
+    expect(outcomes[1]?.status).toBe('rejected');
+    expect(outcomes[1]?.status === 'rejected' && outcomes[1].reason).toMatch(
+      /parsing_exception.*labels\.team/,
+    );
+    await store.close();
+  });
+
+  it('keeps documents whose labels go past the field limit, without mapping the excess', async () => {
+    const store = newStore({ totalFieldsLimit: 200 });
+    await store.setup();
+    const time = Date.parse(sampleEvent(0)['@timestamp']);
+    const logs: StoredLog[] = Array.from({ length: 50 }, (_, i) => {
+      const labels = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${i}_${k}`, 'v']));
+      return { id: `x${i}`, event: { ...sampleEvent(i), labels }, partitionTime: time };
+    });
+    const outcomes = await store.writeLogs(logs);
+    expect(outcomes.filter((o) => o.status !== 'ok')).toEqual([]);
+    await store.refresh();
+    expect(await store.countLogs()).toBe(50);
+    expect((await store.getLog('x49'))?.labels?.k49_19).toBe('v');
+    await store.close();
+  });
+
+  it('reports an unreachable cluster as unavailable, for the whole request', async () => {
+    const store = newStore({ url: 'http://127.0.0.1:1' });
+    await expect(store.healthcheck()).rejects.toBeInstanceOf(UnavailableError);
+    const log: StoredLog = { id: 'a', event: sampleEvent(0), partitionTime: 0 };
+    await expect(store.writeLogs([log])).rejects.toBeInstanceOf(UnavailableError);
+    await store.close();
+  });
+});
