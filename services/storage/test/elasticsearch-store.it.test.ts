@@ -82,19 +82,38 @@ describe('ElasticsearchStore', () => {
     await store.close();
   });
 
-  it('keeps documents whose labels go past the field limit, without mapping the excess', async () => {
-    const store = newStore({ totalFieldsLimit: 200 });
+  it('maps no new field for thousands of distinct label and attribute keys, and keeps them searchable', async () => {
+    const store = newStore();
     await store.setup();
+    const prefix = prefixes.at(-1) as string;
     const time = Date.parse(sampleEvent(0)['@timestamp']);
-    const logs: StoredLog[] = Array.from({ length: 50 }, (_, i) => {
+    const index = logIndexName(prefix, time);
+    const fieldCount = async () =>
+      JSON.stringify((await esRequest('GET', `/${index}/_mapping`)).json).split('"type"').length;
+    await store.writeLogs([{ id: 'first', event: sampleEvent(0), partitionTime: time }]);
+    const before = await fieldCount();
+    const logs: StoredLog[] = Array.from({ length: 200 }, (_, i) => {
       const labels = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${i}_${k}`, 'v']));
-      return { id: `x${i}`, event: { ...sampleEvent(i), labels }, partitionTime: time };
+      return {
+        id: `x${i}`,
+        event: { ...sampleEvent(i), labels, attributes: { [`a${i}`]: { b: i } } },
+        partitionTime: time,
+      };
     });
     const outcomes = await store.writeLogs(logs);
     expect(outcomes.filter((o) => o.status !== 'ok')).toEqual([]);
+    expect(await fieldCount()).toBe(before);
     await store.refresh();
-    expect(await store.countLogs()).toBe(50);
-    expect((await store.getLog('x49'))?.labels?.k49_19).toBe('v');
+    const hits = (
+      await esRequest('POST', `/${prefix}-logs/_search`, { query: { term: { 'labels.k199_19': 'v' } } })
+    ).json as {
+      hits: { hits: { _id: string }[] };
+    };
+    expect(hits.hits.hits.map((h) => h._id)).toEqual(['x199']);
+    const attr = (
+      await esRequest('POST', `/${prefix}-logs/_count`, { query: { term: { 'attributes.a7.b': '7' } } })
+    ).json as { count: number };
+    expect(attr.count).toBe(1);
     await store.close();
   });
 

@@ -47,8 +47,11 @@ export const LOG_PROPERTIES: Record<string, Mapping> = {
   }),
   source: object({ ip: { type: 'ip' } }),
   user: object({ name: keyword }),
-  // Every key of `labels` becomes a keyword field (see the dynamic template).
-  labels: { type: 'object', dynamic: true },
+  // Labels as one flattened field: each key is searchable and aggregatable as
+  // `labels.<key>` (keyword semantics), and a new key costs no mapping update. Mapping
+  // every key as its own keyword field made Elasticsearch spend over 10 s of mapping
+  // updates on one bulk with 3,000 new keys, and grows without bound.
+  labels: { type: 'flattened', ignore_above: 1024 },
   // The long tail of fields: one mapped field whatever the number of distinct keys.
   attributes: { type: 'flattened', ignore_above: 1024 },
   vigie: object({ truncated: { type: 'boolean' }, parse_error: keyword }),
@@ -76,11 +79,9 @@ export function logsTemplate(
       },
       mappings: {
         // Fields outside the schema are normalised into `attributes`; anything else that
-        // slips through is kept in _source, never mapped, never a reason to reject.
+        // slips through is kept in _source, never mapped, never a reason to reject. So
+        // the mapped field count is fixed by this template, whatever producers send.
         dynamic: false,
-        dynamic_templates: [
-          { labels: { path_match: 'labels.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
-        ],
         properties: LOG_PROPERTIES,
       },
     },
