@@ -2,7 +2,7 @@ export type { IndexerOptions } from './indexing/indexer.js';
 export { Indexer } from './indexing/indexer.js';
 export type { PreparedBatch, PreparedLog } from './indexing/prepare.js';
 export { documentId, prepareBatch } from './indexing/prepare.js';
-export type { ProcessorMetrics } from './metrics.js';
+export type { LagSource, ProcessorMetrics } from './metrics.js';
 export { createProcessorMetrics } from './metrics.js';
 export type { ProcessorOptions } from './processor.js';
 export { Processor } from './processor.js';

@@ -1,7 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from '@vigie/common';
 
+/** Where the consumer lag gauge reads from, at each scrape. */
+export type LagSource = () => Promise<{ topic: string; lag: Map<number, number> }>;
+
 /** The processor's own Prometheus metrics. */
-export function createProcessorMetrics(registry: Registry) {
+export function createProcessorMetrics(registry: Registry, lagSource?: LagSource) {
   return {
     received: new Counter({
       name: 'vigie_events_received_total',
@@ -33,9 +36,19 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     consumerLag: new Gauge({
       name: 'vigie_consumer_lag',
-      help: 'Records of a partition not yet processed, as of its last batch.',
+      help: 'Records of a partition not yet committed by the processors, read from Kafka at each scrape.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
+      async collect() {
+        if (!lagSource) return;
+        try {
+          const { topic, lag } = await lagSource();
+          this.reset();
+          for (const [partition, value] of lag) this.set({ topic, partition: String(partition) }, value);
+        } catch {
+          // Kafka unreachable: the scrape keeps the last known values rather than failing.
+        }
+      },
     }),
   };
 }

@@ -102,11 +102,6 @@ export class Processor implements Component {
     const { metrics } = this.options;
     metrics.received.inc(batch.records.length);
     await this.indexer.write(prepareBatch(batch), context.signal);
-    const last = batch.records.at(-1);
-    if (last) {
-      const lag = BigInt(batch.highWatermark) - BigInt(last.offset) - 1n;
-      metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag));
-    }
   }
 
   private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {

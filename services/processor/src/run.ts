@@ -18,7 +18,6 @@ export interface RunningProcessor {
 /** Wires the processor role on Kafka and Elasticsearch, with its ops endpoints. */
 export async function runProcessor(config: VigieConfig, logger: Logger): Promise<RunningProcessor> {
   const registry = createRegistry({ role: 'processor' });
-  const metrics = createProcessorMetrics(registry);
   const bus = new KafkaBus({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
@@ -26,6 +25,11 @@ export async function runProcessor(config: VigieConfig, logger: Logger): Promise
     ...(config.kafka.username !== undefined && { username: config.kafka.username }),
     ...(config.kafka.password !== undefined && { password: config.kafka.password }),
   });
+  const topic = config.kafka.logsTopic;
+  const metrics = createProcessorMetrics(registry, async () => ({
+    topic,
+    lag: await bus.consumerLag(topic, config.processor.groupId),
+  }));
   const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
   const processor = new Processor({ config, bus, store, logger, metrics });
   const ops = await startOpsServer({

@@ -15,7 +15,6 @@ function batchOf(count: number, extra: string[] = []) {
   return prepareBatch({
     topic: 't',
     partition: 0,
-    highWatermark: String(values.length),
     records: values.map((v, i) => ({
       key: null,
       value: Buffer.from(v),

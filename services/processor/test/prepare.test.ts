@@ -9,7 +9,6 @@ function batch(values: string[], timestamp = RECORD_TIME): RecordBatch {
   return {
     topic: 'vigie.logs',
     partition: 2,
-    highWatermark: String(100 + values.length),
     records: values.map((value, i) => ({
       key: 'k',
       value: Buffer.from(value),

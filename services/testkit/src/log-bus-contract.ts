@@ -151,6 +151,18 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       );
     });
 
+    it('reports the lag of a group: records published and not yet committed', async () => {
+      const topic = await newTopic();
+      const groupId = uniqueName('group');
+      await bus.publish(topic, records(0, 45));
+      const total = async () =>
+        [...(await bus.consumerLag(topic, groupId)).values()].reduce((a, b) => a + b, 0);
+      expect(await total()).toBe(45);
+      expect([...(await bus.consumerLag(topic, groupId)).keys()].sort()).toEqual([0, 1, 2]);
+      await member(topic, groupId);
+      await waitFor('lag down to 0', total, (n) => n === 0);
+    });
+
     it('hands an unfinished batch to the next member of the group', async () => {
       const topic = await newTopic();
       const groupId = uniqueName('group');

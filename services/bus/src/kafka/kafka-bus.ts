@@ -84,6 +84,25 @@ export class KafkaBus implements LogBus {
     });
   }
 
+  async consumerLag(topic: string, groupId: string): Promise<Map<number, number>> {
+    const admin = await this.connectedAdmin();
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const committedByPartition = new Map(
+      committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [],
+    );
+    const lag = new Map<number, number>();
+    for (const end of ends) {
+      const done = committedByPartition.get(end.partition) ?? -1n;
+      // -1 means the group never committed here: everything from the oldest record is to do.
+      const from = done < 0n ? BigInt(end.low) : done;
+      lag.set(end.partition, Number(BigInt(end.high) - from));
+    }
+    return lag;
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const subscription = new KafkaSubscription(this.kafka, options, this.logger, () =>
       this.subscriptions.delete(subscription),

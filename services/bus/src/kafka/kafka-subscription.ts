@@ -75,7 +75,6 @@ export class KafkaSubscription implements Subscription {
     const recordBatch: RecordBatch = {
       topic: batch.topic,
       partition: batch.partition,
-      highWatermark: batch.highWatermark,
       records: batch.messages.map((m) => ({
         key: m.key === null ? null : m.key.toString('utf8'),
         value: m.value ?? Buffer.alloc(0),

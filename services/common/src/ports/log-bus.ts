@@ -27,8 +27,6 @@ export interface RecordBatch {
   topic: string;
   partition: number;
   records: ConsumedRecord[];
-  /** Offset the next produced record will get: `highWatermark - lastOffset - 1` is the lag. */
-  highWatermark: string;
 }
 
 /** What a batch handler is told while it works on a batch. */
@@ -74,6 +72,11 @@ export interface LogBus {
   ensureTopic(topic: string, partitions: number): Promise<void>;
   /** Resolves once every record is durably stored (acknowledged by all in-sync replicas). */
   publish(topic: string, records: BusRecord[]): Promise<void>;
+  /**
+   * Records of each partition not yet committed by the group (all of them when the
+   * group never committed), by partition number.
+   */
+  consumerLag(topic: string, groupId: string): Promise<Map<number, number>>;
   /** Joins the consumer group and starts handing batches to `handleBatch`. */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Stops every subscription and producer; idempotent, safe without a prior call. */
