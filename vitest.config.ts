@@ -22,7 +22,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['services/*/test/**/*.test.ts'],
+          include: ['services/*/test/**/*.test.ts', 'deploy/test/**/*.test.ts'],
           exclude: ['services/*/test/**/*.it.test.ts'],
         },
       },

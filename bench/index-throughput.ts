@@ -13,8 +13,8 @@ import { Client } from '@elastic/elasticsearch';
 import { KafkaBus } from '@vigie/bus';
 import { createLogger } from '@vigie/common';
 import { ElasticsearchStore, logIndexName } from '@vigie/storage';
-import { sampleEvent, sampleRecords } from '../services/testkit/src/events.js';
 import { deletePrefix } from '../services/testkit/src/elasticsearch-http.js';
+import { sampleEvent, sampleRecords } from '../services/testkit/src/events.js';
 import { scrapeMetric, VigieProcess } from '../services/testkit/src/processes.js';
 import { bar, cpuSeconds, median, progress } from './lib.js';
 
@@ -23,7 +23,10 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     runs: { type: 'string', default: '3' },
     brokers: { type: 'string', default: process.env.VIGIE_KAFKA_BROKERS ?? '127.0.0.1:9092' },
-    elasticsearch: { type: 'string', default: process.env.VIGIE_ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200' },
+    elasticsearch: {
+      type: 'string',
+      default: process.env.VIGIE_ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+    },
   },
 });
 const EVENTS = Number(values.events);
@@ -87,7 +90,8 @@ async function throughVigie(): Promise<{ rate: number; cpu: number }> {
   const prefix = uniqueName('bench-vigie');
   const topic = uniqueName('bench-logs');
   await bus.ensureTopic(topic, 6);
-  for (let i = 0; i < EVENTS; i += 10_000) await bus.publish(topic, sampleRecords(i, Math.min(10_000, EVENTS - i)));
+  for (let i = 0; i < EVENTS; i += 10_000)
+    await bus.publish(topic, sampleRecords(i, Math.min(10_000, EVENTS - i)));
   const vigie = new VigieProcess(['processor'], {
     VIGIE_KAFKA_BROKERS: values.brokers,
     VIGIE_ELASTICSEARCH_URL: values.elasticsearch,
@@ -124,7 +128,9 @@ async function throughVigie(): Promise<{ rate: number; cpu: number }> {
 
 async function main(): Promise<void> {
   await bus.healthcheck();
-  progress(`bench:index — ${EVENTS} events of ~312 bytes, ${RUNS} runs, bulks of ${BULK_DOCS} docs × ${CONCURRENCY}`);
+  progress(
+    `bench:index — ${EVENTS} events of ~312 bytes, ${RUNS} runs, bulks of ${BULK_DOCS} docs × ${CONCURRENCY}`,
+  );
   const direct: number[] = [];
   const vigie: number[] = [];
   const cpu: number[] = [];
@@ -132,7 +138,9 @@ async function main(): Promise<void> {
     // Alternate the order so that neither side always gets the warmer (or fuller) node.
     const order = run % 2 ? ['direct', 'vigie'] : ['vigie', 'direct'];
     for (const side of order) {
-      progress(`run ${run}/${RUNS}: ${side === 'direct' ? 'Elasticsearch bulk, direct' : 'Vigie processor'}...`);
+      progress(
+        `run ${run}/${RUNS}: ${side === 'direct' ? 'Elasticsearch bulk, direct' : 'Vigie processor'}...`,
+      );
       if (side === 'direct') direct.push(await directBulk());
       else {
         const result = await throughVigie();

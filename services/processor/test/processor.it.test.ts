@@ -116,7 +116,7 @@ describe('processor on real Kafka and Elasticsearch', () => {
     // Spot-check content: the document of a record is the event that was produced.
     const some = (
       await esRequest('POST', `/${run.prefix}-logs/_search`, {
-        query: { term: { message: 'id=4242' } },
+        query: { match_phrase: { message: 'id=4242' } },
         size: 1,
       })
     ).json as {

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const file = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
+
+interface Service {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  command?: string[];
+  build?: { context: string; dockerfile: string };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+// The compose file cannot run here (no Docker engine); these checks keep it in step
+// with the local stack that the tests do run.
+describe('deploy/docker-compose.yml', () => {
+  const compose = parse(file('../docker-compose.yml')) as { services: Record<string, Service> };
+  const versions = Object.fromEntries(
+    file('../local/versions.env')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=') as [string, string]),
+  );
+
+  it('runs the same engine versions as the local stack', () => {
+    expect(compose.services.kafka?.image).toBe(`apache/kafka:${versions.KAFKA_VERSION}`);
+    expect(compose.services.elasticsearch?.image).toBe(
+      `docker.elastic.co/elasticsearch/elasticsearch:${versions.ELASTICSEARCH_VERSION}`,
+    );
+  });
+
+  it('publishes the engines on the loopback address only, on the usual ports', () => {
+    expect(compose.services.kafka?.ports).toEqual(['127.0.0.1:9092:9094']);
+    expect(compose.services.elasticsearch?.ports).toEqual(['127.0.0.1:9200:9200']);
+    for (const service of Object.values(compose.services)) {
+      for (const port of service.ports ?? []) expect(port.startsWith('127.0.0.1:')).toBe(true);
+    }
+  });
+
+  it('runs the processor from the repository image against both engines, once they are healthy', () => {
+    const processor = compose.services.processor;
+    expect(processor?.command).toEqual(['vigie', 'processor']);
+    expect(processor?.build?.dockerfile).toBe('Dockerfile');
+    expect(processor?.environment).toMatchObject({
+      VIGIE_KAFKA_BROKERS: 'kafka:9092',
+      VIGIE_ELASTICSEARCH_URL: 'http://elasticsearch:9200',
+    });
+    expect(processor?.depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      elasticsearch: { condition: 'service_healthy' },
+    });
+  });
+
+  it('builds the image on a current Node.js LTS', () => {
+    const dockerfile = file('../../Dockerfile');
+    expect(dockerfile).toMatch(/^FROM node:(22|24)-/m);
+    expect(dockerfile).toContain('ln -s /app/services/cli/dist/main.js /usr/local/bin/vigie');
+  });
+});
