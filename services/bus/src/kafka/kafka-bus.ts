@@ -4,6 +4,28 @@ import { type Admin, Kafka, type KafkaConfig, Partitioners, type Producer } from
 import { KafkaSubscription } from './kafka-subscription.js';
 import { kafkaLogLevel, pinoLogCreator } from './log-creator.js';
 
+/** Payload bytes sent in one produce request; below the broker's default 1 MiB batch limit. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Cuts records into consecutive slices of at most `maxBytes` of keys and values (at least one record each). */
+export function slicesOf(records: BusRecord[], maxBytes: number): BusRecord[][] {
+  const slices: BusRecord[][] = [];
+  let current: BusRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = record.value.length + (record.key?.length ?? 0);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      slices.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
 /** How to reach the Kafka cluster. */
 export interface KafkaBusOptions {
   brokers: string[];
@@ -73,15 +95,19 @@ export class KafkaBus implements LogBus {
   async publish(topic: string, records: BusRecord[]): Promise<void> {
     if (records.length === 0) return;
     const producer = await this.connectedProducer();
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: record.value,
-        timestamp: String(record.timestamp ?? Date.now()),
-      })),
-    });
+    // A broker refuses a request whose batch for one partition exceeds
+    // message.max.bytes (1 MiB by default): send large publishes in slices.
+    for (const slice of slicesOf(records, MAX_REQUEST_BYTES)) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: slice.map((record) => ({
+          key: record.key,
+          value: record.value,
+          timestamp: String(record.timestamp ?? Date.now()),
+        })),
+      });
+    }
   }
 
   async consumerLag(topic: string, groupId: string): Promise<Map<number, number>> {
