@@ -27,6 +27,7 @@ Commands:
   fetch [COMPONENT]     only download and unpack into the cache
   clean [COMPONENT]     stop and delete data, config and logs (downloads are kept)
   env                   print the connection settings for Vigie (shell syntax)
+  produce TOPIC         send stdin to a Kafka topic, one record per line
   versions              print the engine versions and check deploy/docker-compose.yml matches
   help                  this text
 
@@ -142,6 +143,16 @@ cmd_logs() {
   tail -n 50 "${existing[@]}"
 }
 
+# Sends stdin, one record per line, to a topic of the local Kafka (a quick way to try Vigie).
+cmd_produce() {
+  local topic="${1:-}"
+  [[ -n "$topic" ]] || die "usage: stack.sh produce TOPIC < lines"
+  kafka_paths
+  kafka_running || die "Kafka is not running: stack.sh up kafka"
+  kafka_tool "$(kafka_java)" org.apache.kafka.tools.ConsoleProducer \
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic "$topic"
+}
+
 cmd_env() {
   printf 'VIGIE_KAFKA_BROKERS=127.0.0.1:%s\n' "$KAFKA_PORT"
   printf 'VIGIE_ELASTICSEARCH_URL=http://127.0.0.1:%s\n' "$ES_PORT"
@@ -194,6 +205,7 @@ main() {
     ;;
   logs) cmd_logs "$@" ;;
   env) cmd_env ;;
+  produce) cmd_produce "$@" ;;
   versions) cmd_versions ;;
   help | -h | --help) usage ;;
   *)

@@ -3,8 +3,12 @@ import { Counter, Gauge, Histogram, type Registry } from '@vigie/common';
 /** Where the consumer lag gauge reads from, at each scrape. */
 export type LagSource = () => Promise<{ topic: string; lag: Map<number, number> }>;
 
+/** Scrapes closer together than this reuse the last lag reading instead of asking Kafka again. */
+const LAG_MIN_INTERVAL_MS = 1000;
+
 /** The processor's own Prometheus metrics. */
 export function createProcessorMetrics(registry: Registry, lagSource?: LagSource) {
+  let lastLagRead = 0;
   return {
     received: new Counter({
       name: 'vigie_events_received_total',
@@ -40,7 +44,8 @@ export function createProcessorMetrics(registry: Registry, lagSource?: LagSource
       labelNames: ['topic', 'partition'],
       registers: [registry],
       async collect() {
-        if (!lagSource) return;
+        if (!lagSource || Date.now() - lastLagRead < LAG_MIN_INTERVAL_MS) return;
+        lastLagRead = Date.now();
         try {
           const { topic, lag } = await lagSource();
           this.reset();

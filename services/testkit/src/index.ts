@@ -5,4 +5,4 @@ export { describeLogBusContract } from './log-bus-contract.js';
 export { describeLogStoreContract } from './log-store-contract.js';
 export type { MemoryStoreFaults } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
-export { scrapeMetric, VIGIE_CLI, VigieProcess } from './processes.js';
+export { scrapeMetric, scrapeMetrics, VIGIE_CLI, VigieProcess } from './processes.js';

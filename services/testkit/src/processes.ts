@@ -53,12 +53,19 @@ export class VigieProcess {
   }
 }
 
+/** Every metric of a Prometheus text page, each summed over its series. */
+export async function scrapeMetrics(opsUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
+  const metrics = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const name = line.split(/[ {]/, 1)[0] as string;
+    metrics.set(name, (metrics.get(name) ?? 0) + Number(line.split(' ').at(-1)));
+  }
+  return metrics;
+}
+
 /** One metric's value (summed over its series) from a Prometheus text page. */
 export async function scrapeMetric(opsUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${opsUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.split(' ').at(-1));
-  }
-  return total;
+  return (await scrapeMetrics(opsUrl)).get(name) ?? 0;
 }

@@ -76,19 +76,18 @@ export class KafkaBus implements LogBus {
 
   async ensureTopic(topic: string, partitions: number): Promise<void> {
     const admin = await this.connectedAdmin();
-    const created = await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions }],
-      waitForLeaders: true,
-    });
-    if (!created) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const existing = metadata.topics[0]?.partitions.length ?? 0;
-      if (existing < partitions) {
-        this.logger.warn(
-          { topic, existing, wanted: partitions },
-          'Topic exists with fewer partitions; left as is.',
-        );
-      }
+    // Asking first keeps kafkajs from logging an error for a topic that already exists.
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      return;
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const existing = metadata.topics[0]?.partitions.length ?? 0;
+    if (existing < partitions) {
+      this.logger.warn(
+        { topic, existing, wanted: partitions },
+        'Topic exists with fewer partitions; left as is.',
+      );
     }
   }
 

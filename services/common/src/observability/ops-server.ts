@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -24,7 +24,8 @@ export interface OpsServerOptions {
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'ops' });
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  // Probes and scrapes arrive every few seconds: one log line each would be noise.
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     const readiness = await options.readiness();
