@@ -1,19 +1,37 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, RecordBatch, SubscribeOptions, Subscription } from '@vigie/common';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 const REDELIVERY_PAUSE_MS = 1000;
-const KEEP_ALIVE_MS = 1000;
+const WAIT_SLICE_MS = 1000;
+/**
+ * Batches of one partition fetched ahead of the one being handled. While the storage
+ * indexes batch k, kafkajs fetches and decodes batch k+1, so neither side waits for
+ * the other; the cost is that many more batches in memory.
+ */
+const PIPELINE_DEPTH = 2;
+
+/** The batches of one partition, handled one after the other, committed in order. */
+interface Lane {
+  tail: Promise<void>;
+  queued: number;
+  controller: AbortController;
+  slotFreed: Array<() => void>;
+}
 
 /**
- * One consumer-group member. Each batch goes to the handler; its last offset is
- * committed only when the handler resolved. A rejected handler gets the same batch
- * again after a pause, until the partition moves away or the subscription stops.
+ * One consumer-group member. Each partition has a lane: its batches reach the handler
+ * one at a time and in order, and a batch's offset is committed only when its handler
+ * resolved and every earlier batch of the lane was committed. A rejected handler gets
+ * the same batch again after a pause, until the partition moves away or the
+ * subscription stops; later batches of the lane wait meanwhile, so nothing is skipped.
  */
 export class KafkaSubscription implements Subscription {
   private readonly consumer: Consumer;
   private readonly assigned = new Set<number>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly lanes = new Map<number, Lane>();
+  private readonly limit: LimitFunction;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -24,19 +42,25 @@ export class KafkaSubscription implements Subscription {
   ) {
     const maxBytesPerPartition = options.maxBytesPerPartition ?? 1024 * 1024;
     const concurrency = options.concurrency ?? 1;
+    this.limit = pLimit(concurrency);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition,
-      // One fetch holds at most what the concurrent handlers can take: memory stays bounded.
       maxBytes: maxBytesPerPartition * concurrency,
       maxWaitTimeInMs: 250,
-      sessionTimeout: 30000,
+      // A member that died is noticed after 10 s, so its partitions move on quickly.
+      sessionTimeout: 10000,
       heartbeatInterval: 3000,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.assigned.clear();
       for (const partition of event.payload.memberAssignment[options.topic] ?? [])
         this.assigned.add(partition);
+      // Work on partitions that moved to another member is abandoned: the new owner
+      // replays it from the last commit (writes are idempotent).
+      for (const [partition, lane] of this.lanes) {
+        if (!this.assigned.has(partition)) this.dropLane(partition, lane);
+      }
     });
   }
 
@@ -50,7 +74,7 @@ export class KafkaSubscription implements Subscription {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.handle(payload),
+      eachBatch: (payload) => this.enqueue(payload),
     });
   }
 
@@ -60,68 +84,103 @@ export class KafkaSubscription implements Subscription {
 
   stop(): Promise<void> {
     if (!this.stopping) {
-      for (const controller of this.inFlight) controller.abort();
-      this.stopping = this.consumer.disconnect().finally(() => {
-        this.assigned.clear();
-        this.onStopped();
-      });
+      const tails = [...this.lanes.values()].map((lane) => lane.tail);
+      for (const [partition, lane] of this.lanes) this.dropLane(partition, lane);
+      // Handlers see the abort and return; nothing of this member runs after stop().
+      this.stopping = Promise.allSettled(tails)
+        .then(() => this.consumer.disconnect())
+        .finally(() => {
+          this.assigned.clear();
+          this.onStopped();
+        });
     }
     return this.stopping;
   }
 
-  private async handle(payload: EachBatchPayload): Promise<void> {
+  /** Puts a fetched batch in its partition's lane, waiting while the lane is full (backpressure). */
+  private async enqueue(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    const recordBatch: RecordBatch = {
-      topic: batch.topic,
-      partition: batch.partition,
-      records: batch.messages.map((m) => ({
-        key: m.key === null ? null : m.key.toString('utf8'),
-        value: m.value ?? Buffer.alloc(0),
-        timestamp: Number(m.timestamp),
-        offset: m.offset,
-      })),
-    };
-
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    // kafkajs only heartbeats between batches: keep the membership alive while the
-    // handler waits for storage, and notice when the partition is taken away.
-    const keepAlive = setInterval(() => {
-      if (!payload.isRunning() || payload.isStale()) controller.abort();
-      else payload.heartbeat().catch(() => controller.abort());
-    }, KEEP_ALIVE_MS);
-    const context = { signal: controller.signal };
-
-    try {
-      while (!controller.signal.aborted) {
-        try {
-          await this.options.handleBatch(recordBatch, context);
-        } catch (err) {
-          if (controller.signal.aborted) break;
-          this.logger.warn({ err, partition: batch.partition }, 'Batch handler failed; delivering it again.');
-          await sleep(REDELIVERY_PAUSE_MS, undefined, { signal: controller.signal }).catch(() => undefined);
-          continue;
-        }
-        await this.commit(payload);
-        return;
-      }
-    } finally {
-      clearInterval(keepAlive);
-      this.inFlight.delete(controller);
+    const lane = this.laneOf(batch.partition);
+    while (lane.queued >= PIPELINE_DEPTH) {
+      if (!payload.isRunning() || lane.controller.signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        lane.slotFreed.push(resolve);
+        setTimeout(resolve, WAIT_SLICE_MS);
+      });
+      // kafkajs heartbeats between fetches only: keep the membership alive while waiting.
+      await payload.heartbeat().catch(() => undefined);
     }
+    if (!payload.isRunning() || lane.controller.signal.aborted) return;
+
+    lane.queued++;
+    // kafkajs fetches on from here; the commit waits for the handler, in the lane.
+    payload.resolveOffset(batch.lastOffset());
+    const recordBatch = toRecordBatch(batch);
+    const { signal } = lane.controller;
+    lane.tail = lane.tail
+      .then(() => (signal.aborted ? undefined : this.limit(() => this.handleUntilDone(recordBatch, signal))))
+      .then((done) => (done ? this.commit(batch) : undefined))
+      .catch((err: unknown) => this.logger.error({ err, partition: batch.partition }, 'Lane failed.'))
+      .finally(() => {
+        lane.queued--;
+        for (const resolve of lane.slotFreed.splice(0)) resolve();
+      });
   }
 
-  private async commit(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    payload.resolveOffset(batch.lastOffset());
+  /** Runs the handler until it succeeds (true) or the lane is dropped (false). */
+  private async handleUntilDone(batch: RecordBatch, signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      try {
+        await this.options.handleBatch(batch, { signal });
+        return true;
+      } catch (err) {
+        if (signal.aborted) break;
+        this.logger.warn({ err, partition: batch.partition }, 'Batch handler failed; delivering it again.');
+        await sleep(REDELIVERY_PAUSE_MS, undefined, { signal }).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    const lane = this.lanes.get(batch.partition);
+    if (!lane || lane.controller.signal.aborted) return;
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     try {
       await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     } catch (err) {
-      // The partition moved during the batch: its new owner replays from the last commit,
-      // which is harmless because writes are idempotent.
-      this.logger.info({ err, partition: batch.partition }, 'Commit refused after a rebalance.');
+      // The group is rebalancing: whoever owns the partition next replays from the last
+      // commit, which is harmless because writes are idempotent.
+      this.logger.info({ err, partition: batch.partition }, 'Commit refused during a rebalance.');
     }
   }
+
+  private laneOf(partition: number): Lane {
+    let lane = this.lanes.get(partition);
+    if (!lane || lane.controller.signal.aborted) {
+      lane = { tail: Promise.resolve(), queued: 0, controller: new AbortController(), slotFreed: [] };
+      this.lanes.set(partition, lane);
+    }
+    return lane;
+  }
+
+  private dropLane(partition: number, lane: Lane): void {
+    lane.controller.abort();
+    for (const resolve of lane.slotFreed.splice(0)) resolve();
+    this.lanes.delete(partition);
+  }
+}
+
+function toRecordBatch(batch: Batch): RecordBatch {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    records: batch.messages.map((m) => ({
+      key: m.key === null ? null : m.key.toString('utf8'),
+      value: m.value ?? Buffer.alloc(0),
+      timestamp: Number(m.timestamp),
+      offset: m.offset,
+    })),
+  };
 }

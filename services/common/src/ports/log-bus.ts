@@ -45,7 +45,8 @@ export interface SubscribeOptions {
   /**
    * Handles one batch. The batch's offsets are committed only after the promise
    * resolves. When it rejects, nothing of the batch is committed and the same records
-   * are delivered again after a pause. Batches of one partition never overlap.
+   * are delivered again after a pause. Batches of one partition reach the handler one
+   * at a time, in order; an implementation may fetch the next ones meanwhile.
    */
   handleBatch(batch: RecordBatch, context: BatchContext): Promise<void>;
   /** Partitions handled at the same time (default 1). */
