@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, loadConfig, redactConfig } from '@vigie/common';
 import { runProcessor } from '@vigie/processor';

@@ -164,3 +164,31 @@ describe('normalizeEvent timestamps', () => {
     expect(result.ok && result.event['@timestamp']).toBe('2026-11-28T12:00:00.000Z');
   });
 });
+
+describe('normalizeEvent with the field names of common JSON loggers', () => {
+  it('reads msg, level and time (or ts in epoch seconds) when the ECS fields are absent', () => {
+    const result = normalizeEvent({
+      ts: 1795864510.25,
+      level: 'ERROR',
+      msg: 'upstream connect error',
+      service: 'gateway',
+    });
+    expect(result.ok && result.event).toEqual({
+      '@timestamp': '2026-11-28T11:15:10.250Z',
+      message: 'upstream connect error',
+      log: { level: 'error' },
+      service: { name: 'gateway' },
+    });
+  });
+
+  it('leaves the alias alone when the ECS field is there', () => {
+    const result = normalizeEvent({
+      '@timestamp': '2026-11-28T12:00:00Z',
+      message: 'm',
+      msg: 'other',
+      service: 'a',
+    });
+    expect(result.ok && result.event.message).toBe('m');
+    expect(result.ok && result.event.attributes).toEqual({ msg: 'other' });
+  });
+});

@@ -38,13 +38,14 @@ describe('ElasticsearchStore', () => {
     await store.setup();
     const prefix = prefixes.at(-1) as string;
     const { json } = await esRequest('GET', `/_index_template/${prefix}-logs`);
-    const template = (json as { index_templates: { index_template: { template: Record<string, never> } }[] })
-      .index_templates[0]?.index_template.template as {
+    interface Template {
       mappings: {
         properties: Record<string, { type?: string; properties?: Record<string, { type: string }> }>;
       };
       settings: { index: Record<string, unknown> };
-    };
+    }
+    const template = (json as { index_templates: { index_template: { template: Template } }[] })
+      .index_templates[0]?.index_template.template as Template;
     expect(template.mappings.properties.message?.type).toBe('text');
     expect(template.mappings.properties.service?.properties?.name?.type).toBe('keyword');
     expect(template.mappings.properties.attributes?.type).toBe('flattened');

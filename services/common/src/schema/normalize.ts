@@ -40,6 +40,19 @@ const LEVEL_ALIASES: Record<string, string> = {
   verbose: 'debug',
 };
 
+/**
+ * Top-level names that common JSON loggers (pino, bunyan, zap, logrus, structlog) use
+ * for ECS fields; they apply only when the ECS field itself is absent.
+ */
+const FIELD_ALIASES: Array<[alias: string, path: string[]]> = [
+  ['msg', ['message']],
+  ['level', ['log', 'level']],
+  ['severity', ['log', 'level']],
+  ['time', ['@timestamp']],
+  ['timestamp', ['@timestamp']],
+  ['ts', ['@timestamp']],
+];
+
 // pino and bunyan numeric levels.
 const NUMERIC_LEVELS: Record<number, string> = {
   10: 'trace',
@@ -90,6 +103,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions = {}): 
   }
 
   const expanded = expandDottedKeys(input);
+  applyAliases(expanded);
   const attributes: JsonObject = isObject(expanded.attributes) ? expanded.attributes : {};
   delete expanded.attributes;
   const event = separateUnknown(expanded, LogEventSchema, [], attributes);
@@ -152,6 +166,22 @@ function mergeObjects(a: JsonObject, b: JsonObject): JsonObject {
   return out;
 }
 
+function applyAliases(event: JsonObject): void {
+  for (const [alias, path] of FIELD_ALIASES) {
+    if (event[alias] === undefined || isObject(event[alias])) continue;
+    const parent =
+      path.length === 1 ? event : isObject(event[path[0] as string]) ? event[path[0] as string] : undefined;
+    const leaf = path.at(-1) as string;
+    if (path.length > 1 && parent === undefined && event[path[0] as string] === undefined) {
+      event[path[0] as string] = { [leaf]: event[alias] };
+      delete event[alias];
+    } else if (isObject(parent) && parent[leaf] === undefined) {
+      parent[leaf] = event[alias];
+      delete event[alias];
+    }
+  }
+}
+
 /** Keeps the keys the schema knows and moves the others into `attributes`, keeping their path. */
 function separateUnknown(
   value: JsonObject,
@@ -182,7 +212,10 @@ function normalizeTimestamp(value: unknown, fallback: number | undefined): strin
   if (value === undefined || value === null || value === '') {
     return fallback === undefined ? undefined : new Date(fallback).toISOString();
   }
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  // Epoch numbers below 1e11 cannot be milliseconds of this era: they are seconds (zap's "ts").
+  const epoch = (n: number) => (Math.abs(n) < 1e11 ? n * 1000 : n);
+  const ms =
+    typeof value === 'number' ? epoch(value) : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) return undefined;
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
