@@ -44,3 +44,29 @@ export class UnavailableError extends VigieError {
 export function isRetriable(err: unknown): boolean {
   return err instanceof VigieError && err.retriable;
 }
+
+/** What is safe and useful to log about an error. */
+export interface ErrorSummary {
+  type: string;
+  message: string;
+  code?: string;
+  cause?: string;
+}
+
+const MAX_LOGGED_MESSAGE = 500;
+
+/**
+ * A short, log-safe description of an error and its cause. Client errors can carry the
+ * whole request (an Elasticsearch bulk body: megabytes of attacker-controlled log
+ * content) in their metadata; this keeps the names and messages only, truncated.
+ */
+export function summarizeError(err: unknown): ErrorSummary {
+  const cut = (text: string) =>
+    text.length > MAX_LOGGED_MESSAGE ? `${text.slice(0, MAX_LOGGED_MESSAGE)}…` : text;
+  if (!(err instanceof Error)) return { type: typeof err, message: cut(String(err)) };
+  const summary: ErrorSummary = { type: err.name, message: cut(err.message) };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') summary.code = code;
+  if (err.cause instanceof Error) summary.cause = cut(`${err.cause.name}: ${err.cause.message}`);
+  return summary;
+}

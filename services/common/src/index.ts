@@ -2,7 +2,8 @@ export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.j
 export { configKeys, loadConfig, redactConfig } from './config/load.js';
 export type { VigieConfig } from './config/schema.js';
 export { ConfigSchema } from './config/schema.js';
-export { ConfigError, isRetriable, UnavailableError, VigieError } from './errors.js';
+export type { ErrorSummary } from './errors.js';
+export { ConfigError, isRetriable, summarizeError, UnavailableError, VigieError } from './errors.js';
 export type { Logger } from './logger.js';
 export { createLogger } from './logger.js';
 export type { Registry } from './observability/metrics.js';

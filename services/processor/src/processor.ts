@@ -10,6 +10,7 @@ import type {
   Subscription,
   VigieConfig,
 } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
 import { Indexer } from './indexing/indexer.js';
 import { prepareBatch } from './indexing/prepare.js';
 import type { ProcessorMetrics } from './metrics.js';
@@ -84,8 +85,18 @@ export class Processor implements Component {
     this.subscription = undefined;
   }
 
-  /** Ready when the group handed us partitions (or none exist yet) and the storage answers. */
-  readiness(): Readiness {
+  /**
+   * Ready when the processor joined its group and the storage answers. After a failed
+   * write, the storage counts as unavailable until a write or a health check succeeds,
+   * so a probe after an outage does not wait for new traffic to turn ready again.
+   */
+  async readiness(): Promise<Readiness> {
+    if (!this.storageAvailable && this.subscription) {
+      this.storageAvailable = await this.options.store.healthcheck().then(
+        () => true,
+        () => false,
+      );
+    }
     const joined = this.subscription !== undefined;
     return {
       ready: joined && this.storageAvailable,
@@ -111,7 +122,7 @@ export class Processor implements Component {
         await attempt();
         return;
       } catch (err) {
-        this.logger.warn({ err, tries }, `Waiting for the ${what}.`);
+        this.logger.warn({ err: summarizeError(err), tries }, `Waiting for the ${what}.`);
         await sleep(DEPENDENCY_RETRY_MS, undefined, { signal }).catch(() => undefined);
       }
     }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, RecordBatch, SubscribeOptions, Subscription } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import pLimit, { type LimitFunction } from 'p-limit';
 
@@ -121,7 +122,9 @@ export class KafkaSubscription implements Subscription {
     lane.tail = lane.tail
       .then(() => (signal.aborted ? undefined : this.limit(() => this.handleUntilDone(recordBatch, signal))))
       .then((done) => (done ? this.commit(batch) : undefined))
-      .catch((err: unknown) => this.logger.error({ err, partition: batch.partition }, 'Lane failed.'))
+      .catch((err: unknown) =>
+        this.logger.error({ err: summarizeError(err), partition: batch.partition }, 'Lane failed.'),
+      )
       .finally(() => {
         lane.queued--;
         for (const resolve of lane.slotFreed.splice(0)) resolve();
@@ -136,7 +139,10 @@ export class KafkaSubscription implements Subscription {
         return true;
       } catch (err) {
         if (signal.aborted) break;
-        this.logger.warn({ err, partition: batch.partition }, 'Batch handler failed; delivering it again.');
+        this.logger.warn(
+          { err: summarizeError(err), partition: batch.partition },
+          'Batch handler failed; delivering it again.',
+        );
         await sleep(REDELIVERY_PAUSE_MS, undefined, { signal }).catch(() => undefined);
       }
     }
@@ -152,7 +158,10 @@ export class KafkaSubscription implements Subscription {
     } catch (err) {
       // The group is rebalancing: whoever owns the partition next replays from the last
       // commit, which is harmless because writes are idempotent.
-      this.logger.info({ err, partition: batch.partition }, 'Commit refused during a rebalance.');
+      this.logger.info(
+        { err: summarizeError(err), partition: batch.partition },
+        'Commit refused during a rebalance.',
+      );
     }
   }
 

@@ -1,5 +1,5 @@
 import type { DeadLetter, Logger, LogStore, WriteOutcome } from '@vigie/common';
-import { isRetriable, VigieError } from '@vigie/common';
+import { isRetriable, summarizeError, VigieError } from '@vigie/common';
 import pRetry from 'p-retry';
 import type { ProcessorMetrics } from '../metrics.js';
 import type { PreparedBatch, PreparedLog } from './prepare.js';
@@ -115,7 +115,7 @@ export class Indexer {
           // First failures, then one line in ten: an outage must not flood the logs.
           if (attemptNumber <= 3 || attemptNumber % 10 === 0) {
             logger.warn(
-              { err: error, attempt: attemptNumber, pending: pending.length, kind },
+              { err: summarizeError(error), attempt: attemptNumber, pending: pending.length, kind },
               'Storage write failed; retrying.',
             );
           }
