@@ -89,58 +89,56 @@ export function logsTemplate(
   };
 }
 
-/** The template of the dead-letter index: inputs that could not be stored, with the reason. */
-export function deadLetterTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+/** A template for one small index (no daily split), with a fixed mapping. */
+function singleIndexTemplate(
+  name: string,
+  description: string,
+  properties: Record<string, Mapping>,
+): estypes.IndicesPutIndexTemplateRequest {
   return {
-    name: `${prefix}-deadletter`,
-    index_patterns: [`${prefix}-deadletter`],
+    name,
+    index_patterns: [name],
     priority: 200,
     template: {
       settings: { 'index.number_of_shards': 1, 'index.auto_expand_replicas': '0-1' },
-      mappings: {
-        dynamic: false,
-        properties: {
-          '@timestamp': { type: 'date' },
-          reason: keyword,
-          detail: { type: 'text' },
-          origin: keyword,
-          original: { type: 'text', index: false },
-        },
-      },
+      mappings: { dynamic: false, properties },
     },
-    _meta: { managed_by: 'vigie', description: 'Inputs Vigie could not index, kept raw with the reason.' },
+    _meta: { managed_by: 'vigie', description },
   };
+}
+
+/** The template of the dead-letter index: inputs that could not be stored, with the reason. */
+export function deadLetterTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+  return singleIndexTemplate(
+    `${prefix}-deadletter`,
+    'Inputs Vigie could not index, kept raw with the reason.',
+    {
+      '@timestamp': { type: 'date' },
+      reason: keyword,
+      detail: { type: 'text' },
+      origin: keyword,
+      original: { type: 'text', index: false },
+    },
+  );
 }
 
 /** The template of the anomalies index. */
 export function anomaliesTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
-  return {
-    name: `${prefix}-anomalies`,
-    index_patterns: [`${prefix}-anomalies`],
-    priority: 200,
-    template: {
-      settings: { 'index.number_of_shards': 1, 'index.auto_expand_replicas': '0-1' },
-      mappings: {
-        dynamic: false,
-        properties: {
-          '@timestamp': { type: 'date' },
-          started_at: { type: 'date' },
-          ended_at: { type: 'date' },
-          kind: keyword,
-          severity: keyword,
-          state: keyword,
-          score: { type: 'float' },
-          service: object({ name: keyword, environment: keyword, version: keyword }),
-          dimension: { type: 'flattened' },
-          observed: { type: 'double' },
-          expected: { type: 'double' },
-          explanation: { type: 'text' },
-          labels: { type: 'flattened' },
-        },
-      },
-    },
-    _meta: { managed_by: 'vigie', description: 'Anomalies raised by the Vigie processor.' },
-  };
+  return singleIndexTemplate(`${prefix}-anomalies`, 'Anomalies raised by the Vigie processor.', {
+    '@timestamp': { type: 'date' },
+    started_at: { type: 'date' },
+    ended_at: { type: 'date' },
+    kind: keyword,
+    severity: keyword,
+    state: keyword,
+    score: { type: 'float' },
+    service: object({ name: keyword, environment: keyword, version: keyword }),
+    dimension: { type: 'flattened' },
+    observed: { type: 'double' },
+    expected: { type: 'double' },
+    explanation: { type: 'text' },
+    labels: { type: 'flattened' },
+  });
 }
 
 /** Daily index of a log written at `time` (epoch ms), in UTC. */
