@@ -2,10 +2,11 @@
  * Kafka → Elasticsearch indexing throughput of the processor, against Elasticsearch's
  * own bulk rate for the same documents sent directly with the client, in the same run.
  *
- *   npm run bench:index -- [--events 200000] [--runs 3]
+ *   npm run bench:index -- [--events 200000] [--runs 3] [--warmup 1]
  *
  * Needs the local stack (npm run stack:up). Prints events/s of each side per run, the
- * medians and their ratio, plus the processor's CPU use.
+ * medians and their ratio, plus the processor's CPU use. Warm-up rounds (not counted)
+ * let a freshly started Elasticsearch reach its steady speed first.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
     runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     brokers: { type: 'string', default: process.env.VIGIE_KAFKA_BROKERS ?? '127.0.0.1:9092' },
     elasticsearch: {
       type: 'string',
@@ -31,6 +33,7 @@ const { values } = parseArgs({
 });
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
+const WARMUP = Number(values.warmup);
 // Same batch size and parallelism as the processor's defaults (4 MiB fetches, 3 partitions at once).
 const BULK_DOCS = Math.floor((4 * 1024 * 1024) / 312);
 const CONCURRENCY = 3;
@@ -138,6 +141,11 @@ async function main(): Promise<void> {
   const direct: number[] = [];
   const vigie: number[] = [];
   const cpu: number[] = [];
+  for (let round = 1; round <= WARMUP; round++) {
+    progress(`warm-up ${round}/${WARMUP} (not counted)...`);
+    await directBulk();
+    await throughVigie();
+  }
   for (let run = 1; run <= RUNS; run++) {
     // Alternate the order so that neither side always gets the warmer (or fuller) node.
     const order = run % 2 ? ['direct', 'vigie'] : ['vigie', 'direct'];
@@ -160,7 +168,7 @@ async function main(): Promise<void> {
   const max = Math.max(medianDirect, medianVigie);
   const lines = [
     '',
-    `Kafka → Elasticsearch indexing, ${EVENTS} events of ~312 bytes, median of ${RUNS} runs`,
+    `Kafka → Elasticsearch indexing, ${EVENTS} events of ~312 bytes, median of ${RUNS} runs (after ${WARMUP} warm-up)`,
     `  Elasticsearch bulk, direct  ${bar(medianDirect, max)} ${Math.round(medianDirect)} events/s  (runs: ${direct.map(Math.round).join(', ')})`,
     `  Vigie processor             ${bar(medianVigie, max)} ${Math.round(medianVigie)} events/s  (runs: ${vigie.map(Math.round).join(', ')})`,
     `  ratio Vigie / direct: ${ratio.toFixed(2)}   processor CPU: ${median(cpu).toFixed(2)} cores`,
