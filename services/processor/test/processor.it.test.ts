@@ -132,7 +132,11 @@ describe('processor on real Kafka and Elasticsearch', () => {
   it('loses and duplicates nothing when the processor is killed with SIGKILL mid-run', async () => {
     const run = await newRun();
     await produce(run.topic, 0, TOTAL);
-    const first = startProcessor(run);
+    // Small batches, one at a time: the first processor must still be busy when it dies.
+    const first = startProcessor({
+      ...run,
+      env: { ...run.env, VIGIE_PROCESSOR_FETCH_MAX_BYTES: '65536', VIGIE_PROCESSOR_CONCURRENCY: '1' },
+    });
     const atKill = await waitFor(
       'a part of the events indexed',
       () => count(run),
@@ -161,7 +165,7 @@ describe('processor on real Kafka and Elasticsearch', () => {
     run.env.VIGIE_PROCESSOR_CONCURRENCY = String(concurrency);
     const vigie = startProcessor(run);
     const opsUrl = await vigie.opsUrl();
-    await produce(run.topic, 0, TOTAL);
+    await produce(run.topic, 0, TOTAL / 2);
     await waitFor(
       'a part of the events indexed',
       () => count(run),
@@ -173,8 +177,10 @@ describe('processor on real Kafka and Elasticsearch', () => {
 
     stack('down', 'elasticsearch');
     const receivedAtStart = await scrapeMetric(opsUrl, 'vigie_events_received_total');
-    const rss: number[] = [];
     const outageEnd = Date.now() + 30_000;
+    // Traffic goes on during the outage: it must wait in Kafka.
+    await produce(run.topic, TOTAL / 2, TOTAL / 2);
+    const rss: number[] = [];
     while (Date.now() < outageEnd) {
       rss.push(vigie.rssBytes());
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -194,8 +200,8 @@ describe('processor on real Kafka and Elasticsearch', () => {
     // batches already fetched, and the backlog stays in Kafka, not in memory.
     const batchBound = (concurrency * fetchMaxBytes) / 250;
     expect(receivedAtEnd - receivedAtStart).toBeLessThan(batchBound);
-    expect(lagDuringOutage).toBeGreaterThan(TOTAL - receivedAtEnd - 1);
-    expect(lagDuringOutage).toBeGreaterThan(0);
+    expect(lagDuringOutage).toBeGreaterThanOrEqual(TOTAL - receivedAtEnd);
+    expect(lagDuringOutage).toBeGreaterThanOrEqual(TOTAL / 2);
     expect(maxRss).toBeLessThan(rssBefore + 64 * 2 ** 20);
     expect(await vigie.kill('SIGTERM')).toBe(0);
   }, 420_000);
