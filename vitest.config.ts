@@ -10,6 +10,7 @@ const alias = {
   '@vigie/bus': here('services/bus/src/index.ts'),
   '@vigie/storage': here('services/storage/src/index.ts'),
   '@vigie/processor': here('services/processor/src/index.ts'),
+  '@vigie/collector': here('services/collector/src/index.ts'),
   '@vigie/cli': here('services/cli/src/main.ts'),
   '@vigie/testkit': here('services/testkit/src/index.ts'),
 };

@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, loadConfig, redactConfig } from '@vigie/common';
 import { runProcessor } from '@vigie/processor';
-import { configReference } from './config-reference.js';
+import { configReference, updateConfigReference } from './config-reference.js';
 
 const USAGE = `Usage: vigie <command> [--config FILE]
 
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   config           Print the effective configuration (secrets redacted).
-  config-reference Print the configuration reference as a Markdown table.
+  config-reference Print the configuration reference as a Markdown table
+                   (--update README.md rewrites it there).
   help             Show this help.
 
 Configuration: VIGIE_* environment variables and an optional YAML/JSON file
@@ -18,7 +19,11 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      update: { type: 'string' },
+    },
   });
   const command = positionals[0] ?? 'help';
   if (values.help || command === 'help') {
@@ -26,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'config-reference') {
-    process.stdout.write(configReference());
+    if (values.update) updateConfigReference(values.update);
+    else process.stdout.write(configReference());
     return 0;
   }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { configReference } from '../src/config-reference.js';
 
 describe('configuration reference', () => {
-  it('is the one in README.md (regenerate with `npx vigie config-reference`)', () => {
+  it('is the one in README.md (regenerate with `npm run docs:config`)', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
     const section = /<!-- config-reference:start -->\n([\s\S]*?)<!-- config-reference:end -->/.exec(
       readme,

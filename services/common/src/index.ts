@@ -1,3 +1,4 @@
+export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';
 export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.js';
 export { configKeys, loadConfig, redactConfig } from './config/load.js';
 export type { VigieConfig } from './config/schema.js';

@@ -53,12 +53,12 @@ describe('normalizeEvent', () => {
       '@timestamp': '2026-11-28T12:00:00.000Z',
       message: 'm',
       'service.name': 'a',
-      'process.pid': 42,
+      'custom.field': 42,
       'ecs.version': '1.6.0',
       log: { level: 'warn', origin: { function: 'handler' } },
     });
     expect(result.ok && result.event.attributes).toEqual({
-      process: { pid: 42 },
+      custom: { field: 42 },
       ecs: { version: '1.6.0' },
       log: { origin: { function: 'handler' } },
     });

@@ -126,6 +126,14 @@ function readConfigFile(file: string): Record<string, unknown> {
 }
 
 function parseEnvValue(value: string, schema: TSchema): unknown {
+  // Lists of objects and maps are written as JSON in the environment.
+  if ((TypeGuard.IsArray(schema) && TypeGuard.IsObject(schema.items)) || TypeGuard.IsRecord(schema)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
   if (TypeGuard.IsArray(schema)) {
     return value
       .split(',')

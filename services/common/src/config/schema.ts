@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CollectorConfigSchema } from './collector.js';
 
 /**
  * Vigie's whole configuration. Every leaf can be set in the config file (YAML or JSON)
@@ -108,6 +109,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    collector: CollectorConfigSchema,
     ops: Type.Object(
       {
         host: Type.String({

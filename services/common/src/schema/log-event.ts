@@ -24,6 +24,36 @@ export const LogEventSchema = Type.Object(
           logger: opt(text('Name of the logger that wrote the event.')),
           file: opt(Type.Object({ path: opt(text('File the line was read from.')) })),
           offset: opt(Type.Integer({ minimum: 0, description: 'Byte offset of the line in its file.' })),
+          syslog: opt(
+            Type.Object(
+              {
+                priority: opt(Type.Integer({ minimum: 0, maximum: 191, description: 'Syslog PRI value.' })),
+                facility: opt(
+                  Type.Object(
+                    { code: opt(Type.Integer({ minimum: 0 })), name: opt(text('Facility name.')) },
+                    { additionalProperties: false },
+                  ),
+                ),
+                severity: opt(
+                  Type.Object(
+                    { code: opt(Type.Integer({ minimum: 0 })), name: opt(text('Severity name.')) },
+                    { additionalProperties: false },
+                  ),
+                ),
+                hostname: opt(text('HOSTNAME field of the syslog header.')),
+                appname: opt(text('APP-NAME (RFC 5424) or TAG (RFC 3164).')),
+                procid: opt(text('PROCID.')),
+                msgid: opt(text('MSGID.')),
+                version: opt(text('Syslog protocol version (1 for RFC 5424).')),
+                structured_data: opt(
+                  Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), {
+                    description: 'RFC 5424 structured data: SD-ID to its parameters.',
+                  }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -46,18 +76,49 @@ export const LogEventSchema = Type.Object(
     http: opt(
       Type.Object(
         {
-          request: opt(Type.Object({ method: opt(text('HTTP method.')) }, { additionalProperties: false })),
-          response: opt(
+          request: opt(
             Type.Object(
-              { status_code: opt(Type.Integer({ minimum: 100, maximum: 999, description: 'HTTP status.' })) },
+              { method: opt(text('HTTP method.')), referrer: opt(text('Referrer header.')) },
               { additionalProperties: false },
             ),
           ),
+          response: opt(
+            Type.Object(
+              {
+                status_code: opt(Type.Integer({ minimum: 100, maximum: 999, description: 'HTTP status.' })),
+                body: opt(
+                  Type.Object(
+                    { bytes: opt(Type.Integer({ minimum: 0, description: 'Response body size.' })) },
+                    { additionalProperties: false },
+                  ),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          version: opt(text('HTTP version, e.g. 1.1.')),
         },
         { additionalProperties: false },
       ),
     ),
-    url: opt(Type.Object({ path: opt(text('Request path.')) }, { additionalProperties: false })),
+    url: opt(
+      Type.Object(
+        { path: opt(text('Request path.')), query: opt(text('Query string, without the ?.')) },
+        { additionalProperties: false },
+      ),
+    ),
+    user_agent: opt(
+      Type.Object({ original: opt(text('User-Agent header.')) }, { additionalProperties: false }),
+    ),
+    process: opt(
+      Type.Object(
+        {
+          pid: opt(Type.Integer({ minimum: 0, description: 'Process id.' })),
+          name: opt(text('Process name.')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     event: opt(
       Type.Object(
         {
@@ -65,6 +126,12 @@ export const LogEventSchema = Type.Object(
           original: opt(text('The raw line as received.')),
           ingested: opt(text('When Vigie received the event, ISO 8601.')),
           dataset: opt(text('Source dataset, such as nginx.access.')),
+          sequence: opt(
+            Type.Integer({
+              minimum: 0,
+              description: 'Position of the event in its stream (syslog connection, HTTP request).',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -96,6 +163,14 @@ export const LogEventSchema = Type.Object(
         {
           truncated: opt(Type.Boolean({ description: 'The message was cut to the size limit.' })),
           parse_error: opt(text('Why the raw line could not be parsed; the line is in event.original.')),
+          timestamp_fallback: opt(
+            Type.Boolean({
+              description: 'The event had no usable time: @timestamp is when Vigie received it.',
+            }),
+          ),
+          source: opt(text('Id of the collector source that read the event, e.g. file, syslog-tcp, http.')),
+          stream: opt(text('Connection or stream the event came in on, for context around it.')),
+          redactions: opt(Type.Integer({ minimum: 0, description: 'Secrets masked in this event.' })),
         },
         { additionalProperties: false, description: 'Flags set by Vigie while processing.' },
       ),

@@ -22,21 +22,39 @@ export const LOG_PROPERTIES: Record<string, Mapping> = {
     logger: keyword,
     file: object({ path: keyword }),
     offset: { type: 'long' },
+    syslog: object({
+      priority: { type: 'integer' },
+      facility: object({ code: { type: 'integer' }, name: keyword }),
+      severity: object({ code: { type: 'integer' }, name: keyword }),
+      hostname: keyword,
+      appname: keyword,
+      procid: keyword,
+      msgid: keyword,
+      version: keyword,
+      structured_data: { type: 'flattened' },
+    }),
   }),
   service: object({ name: keyword, environment: keyword, version: keyword }),
   host: object({ name: keyword }),
   container: object({ id: keyword, name: keyword }),
   http: object({
-    request: object({ method: keyword }),
-    response: object({ status_code: { type: 'integer' } }),
+    request: object({ method: keyword, referrer: { type: 'keyword', ignore_above: 2048 } }),
+    response: object({ status_code: { type: 'integer' }, body: object({ bytes: { type: 'long' } }) }),
+    version: keyword,
   }),
-  url: object({ path: { type: 'keyword', ignore_above: 2048 } }),
+  url: object({
+    path: { type: 'keyword', ignore_above: 2048 },
+    query: { type: 'keyword', ignore_above: 2048 },
+  }),
+  user_agent: object({ original: { type: 'keyword', ignore_above: 2048 } }),
+  process: object({ pid: { type: 'long' }, name: keyword }),
   event: object({
     duration: { type: 'long' },
     // Kept in _source for the drill-down, not indexed: it can be as large as a line.
     original: { type: 'keyword', index: false, doc_values: false },
     ingested: { type: 'date' },
     dataset: keyword,
+    sequence: { type: 'long' },
   }),
   trace: object({ id: keyword }),
   span: object({ id: keyword }),
@@ -54,7 +72,14 @@ export const LOG_PROPERTIES: Record<string, Mapping> = {
   labels: { type: 'flattened', ignore_above: 1024 },
   // The long tail of fields: one mapped field whatever the number of distinct keys.
   attributes: { type: 'flattened', ignore_above: 1024 },
-  vigie: object({ truncated: { type: 'boolean' }, parse_error: keyword }),
+  vigie: object({
+    truncated: { type: 'boolean' },
+    parse_error: keyword,
+    timestamp_fallback: { type: 'boolean' },
+    source: keyword,
+    stream: keyword,
+    redactions: { type: 'integer' },
+  }),
 };
 
 /** The template of daily log indices. */

@@ -1,0 +1,7 @@
+export { BackpressureError } from './errors.js';
+export type { EventSink, InputOrigin, LineFormat, RawLine, SourceHints } from './model.js';
+export { parseLine } from './parse/index.js';
+export type { CollectorPipelineOptions } from './pipeline.js';
+export { CollectorPipeline } from './pipeline.js';
+export type { Redactor } from './redact/index.js';
+export { createRedactor } from './redact/index.js';

@@ -1,0 +1,63 @@
+import type { LogEvent } from '@vigie/common';
+
+/**
+ * Where a piece of input came from: enough to find the exact lines around it later
+ * (same host and file, or same syslog connection / HTTP stream, in writing order).
+ */
+export interface InputOrigin {
+  /** Id of the configured source, e.g. `file`, `syslog-tcp`, `http`, `stdin`. */
+  source: string;
+  /** Host the input was read on or claims to come from. */
+  hostName?: string;
+  /** File the line was read from. */
+  filePath?: string;
+  /** Byte offset of the line's first byte in that file. */
+  offset?: number;
+  /** Connection, request or process stream, e.g. `tcp:10.0.0.5:51234#3`. */
+  stream?: string;
+  /** Position of the input in its stream, counting from 0. */
+  sequence?: number;
+}
+
+/** Format names a source can be told to expect; `auto` detects per line. */
+export type LineFormat =
+  | 'auto'
+  | 'json'
+  | 'logfmt'
+  | 'nginx'
+  | 'apache'
+  | 'syslog'
+  | 'cri'
+  | 'docker'
+  | 'text';
+
+/** One line (or one joined multiline record) as read by a source, before parsing. */
+export interface RawLine {
+  /** The text, decoded as UTF-8 with invalid sequences replaced. */
+  text: string;
+  /** The line was longer than the limit and was cut. */
+  truncated?: boolean;
+  origin: InputOrigin;
+  /** When the collector read it, epoch ms. */
+  receivedAt: number;
+  /** What the source's configuration says about this input. */
+  hints?: SourceHints;
+}
+
+/** Defaults a source applies to what it reads. */
+export interface SourceHints {
+  service?: string;
+  environment?: string;
+  format?: LineFormat;
+  labels?: Record<string, string>;
+}
+
+/**
+ * Where parsed events go: Kafka, or the on-disk spool while Kafka is away. `write`
+ * resolves once every event is durable (acknowledged by Kafka or fsynced to the spool);
+ * it rejects with a `BackpressureError` when neither can take more, and the source must
+ * then push back (HTTP 429/503, paused reads) and try again later.
+ */
+export interface EventSink {
+  write(events: LogEvent[]): Promise<void>;
+}

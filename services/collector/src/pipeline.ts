@@ -1,0 +1,65 @@
+import type { LogEvent, Registry } from '@vigie/common';
+import { Counter } from '@vigie/common';
+import type { EventSink, RawLine } from './model.js';
+
+/** What the pipeline is made of. */
+export interface CollectorPipelineOptions {
+  sink: EventSink;
+  parse: (line: RawLine) => LogEvent;
+  redact: (event: LogEvent) => number;
+  registry: Registry;
+}
+
+/**
+ * The collector's path after the sources: parse → enrich with origin → redact → sink.
+ * Sources hand it lines (files, syslog, stdin) or ready-made events (HTTP); the promise
+ * resolves once the events are durable, and rejects with a `BackpressureError` when
+ * the source must push back.
+ */
+export class CollectorPipeline {
+  private readonly linesIn: Counter;
+  private readonly eventsOut: Counter;
+  private readonly parseErrors: Counter;
+
+  constructor(private readonly options: CollectorPipelineOptions) {
+    const registers = [options.registry];
+    this.linesIn = new Counter({
+      name: 'vigie_collector_lines_total',
+      help: 'Lines read, by source.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.eventsOut = new Counter({
+      name: 'vigie_collector_events_total',
+      help: 'Events handed to the sink (Kafka or spool), by source.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.parseErrors = new Counter({
+      name: 'vigie_collector_parse_errors_total',
+      help: 'Lines kept unparsed with vigie.parse_error, by source.',
+      labelNames: ['source'],
+      registers,
+    });
+  }
+
+  /** Parses lines of one source and writes the events. */
+  async submitLines(source: string, lines: RawLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    this.linesIn.inc({ source }, lines.length);
+    const events = lines.map((line) => {
+      const event = this.options.parse(line);
+      if (event.vigie?.parse_error) this.parseErrors.inc({ source });
+      return event;
+    });
+    await this.submitEvents(source, events);
+  }
+
+  /** Writes events of one source (already parsed, e.g. from HTTP). */
+  async submitEvents(source: string, events: LogEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    for (const event of events) this.options.redact(event);
+    await this.options.sink.write(events);
+    this.eventsOut.inc({ source }, events.length);
+  }
+}
