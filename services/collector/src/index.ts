@@ -1,5 +1,13 @@
 export { BackpressureError } from './errors.js';
-export type { EventSink, InputOrigin, LineFormat, RawLine, SourceHints } from './model.js';
+export type {
+  EventSink,
+  InputOrigin,
+  LineFormat,
+  LineSink,
+  RawLine,
+  SourceContext,
+  SourceHints,
+} from './model.js';
 export { parseLine } from './parse/index.js';
 export type { CollectorPipelineOptions } from './pipeline.js';
 export { CollectorPipeline } from './pipeline.js';

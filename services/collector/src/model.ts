@@ -1,4 +1,4 @@
-import type { LogEvent } from '@vigie/common';
+import type { LogEvent, Logger, Registry } from '@vigie/common';
 
 /**
  * Where a piece of input came from: enough to find the exact lines around it later
@@ -60,4 +60,25 @@ export interface SourceHints {
  */
 export interface EventSink {
   write(events: LogEvent[]): Promise<void>;
+}
+
+/** What sources hand their input to (the collector pipeline implements it). */
+export interface LineSink {
+  /**
+   * Parses and writes lines read by one source. Resolves when they are durable;
+   * rejects with a `BackpressureError` when the source must pause and retry the same
+   * lines later (never drop them).
+   */
+  submitLines(source: string, lines: RawLine[]): Promise<void>;
+  /** Same, for events that arrive already structured (HTTP). */
+  submitEvents(source: string, events: LogEvent[]): Promise<void>;
+}
+
+/** What every source is given besides its own settings. */
+export interface SourceContext {
+  sink: LineSink;
+  logger: Logger;
+  registry: Registry;
+  /** host.name of what this collector reads. */
+  hostName: string;
 }

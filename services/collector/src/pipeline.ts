@@ -1,6 +1,6 @@
 import type { LogEvent, Registry } from '@vigie/common';
 import { Counter } from '@vigie/common';
-import type { EventSink, RawLine } from './model.js';
+import type { EventSink, LineSink, RawLine } from './model.js';
 
 /** What the pipeline is made of. */
 export interface CollectorPipelineOptions {
@@ -16,7 +16,7 @@ export interface CollectorPipelineOptions {
  * resolves once the events are durable, and rejects with a `BackpressureError` when
  * the source must push back.
  */
-export class CollectorPipeline {
+export class CollectorPipeline implements LineSink {
   private readonly linesIn: Counter;
   private readonly eventsOut: Counter;
   private readonly parseErrors: Counter;

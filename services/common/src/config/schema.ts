@@ -131,3 +131,8 @@ export const ConfigSchema = Type.Object(
 
 /** The validated configuration. */
 export type VigieConfig = Static<typeof ConfigSchema>;
+
+/** The collector role's validated settings. */
+export type CollectorConfig = VigieConfig['collector'];
+/** One entry of `collector.files`. */
+export type FileSourceConfig = CollectorConfig['files'][number];
