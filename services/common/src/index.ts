@@ -2,7 +2,7 @@ export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';
 export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.js';
 export { configKeys, loadConfig, redactConfig } from './config/load.js';
 export type { CollectorConfig, FileSourceConfig, VigieConfig } from './config/schema.js';
-export { ConfigSchema } from './config/schema.js';
+export { ConfigSchema, DEFAULT_OPS_PORTS } from './config/schema.js';
 export type { ErrorSummary } from './errors.js';
 export { ConfigError, isRetriable, summarizeError, UnavailableError, VigieError } from './errors.js';
 export type { Logger } from './logger.js';

@@ -1,6 +1,6 @@
 import { KafkaBus } from '@vigie/bus';
 import type { Logger, VigieConfig } from '@vigie/common';
-import { createRegistry, startOpsServer } from '@vigie/common';
+import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
 import { createProcessorMetrics } from './metrics.js';
 import { Processor } from './processor.js';
@@ -34,7 +34,7 @@ export async function runProcessor(config: VigieConfig, logger: Logger): Promise
   const processor = new Processor({ config, bus, store, logger, metrics });
   const ops = await startOpsServer({
     host: config.ops.host,
-    port: config.ops.port,
+    port: config.ops.port ?? DEFAULT_OPS_PORTS.processor,
     registry,
     readiness: () => processor.readiness(),
     logger,

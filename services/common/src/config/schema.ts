@@ -116,12 +116,14 @@ export const ConfigSchema = Type.Object(
           default: '127.0.0.1',
           description: 'Address of the /metrics, /health and /ready endpoints.',
         }),
-        port: Type.Integer({
-          minimum: 0,
-          maximum: 65535,
-          default: 9464,
-          description: 'Port of the /metrics, /health and /ready endpoints (0 picks a free one).',
-        }),
+        port: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 65535,
+            description:
+              'Port of the /metrics, /health and /ready endpoints (0 picks a free one). Default: 9464 for the processor, 9465 for the collector, so both fit on one host.',
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -136,3 +138,6 @@ export type VigieConfig = Static<typeof ConfigSchema>;
 export type CollectorConfig = VigieConfig['collector'];
 /** One entry of `collector.files`. */
 export type FileSourceConfig = CollectorConfig['files'][number];
+
+/** Default port of each role's ops endpoints when `ops.port` is not set. */
+export const DEFAULT_OPS_PORTS = { processor: 9464, collector: 9465 } as const;
