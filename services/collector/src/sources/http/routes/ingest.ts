@@ -1,0 +1,112 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { LogEvent } from '@vigie/common';
+import type { FastifyPluginAsync } from 'fastify';
+import { BodyError, bodyText, mediaType, parseJson, parseJsonBody, splitLines } from '../body.js';
+import { deliver, eventContext, type RouteContext } from '../context.js';
+import { type EventContext, textEvent, toEvent } from '../event.js';
+import { SOURCE_IDS } from '../options.js';
+
+const MAX_PROBLEMS = 20;
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/json-lines',
+  'text/plain',
+  '',
+]);
+
+const Query = Type.Object({
+  service: Type.Optional(
+    Type.String({ minLength: 1, description: 'service.name of events that name none.' }),
+  ),
+  environment: Type.Optional(
+    Type.String({ minLength: 1, description: 'service.environment of events that name none.' }),
+  ),
+});
+
+const Problem = Type.Object({
+  at: Type.String({ description: 'Where: `line 3` (NDJSON) or `[2]` (JSON array).' }),
+  error: Type.String({ description: 'Why the entry was kept as text with vigie.parse_error.' }),
+});
+
+const Accepted = Type.Object({
+  accepted: Type.Integer({ description: 'Events now durable, including those kept as text.' }),
+  invalid: Type.Integer({ description: 'Entries that were not valid events and were kept as text.' }),
+  problems: Type.Array(Problem, { description: `The first ${MAX_PROBLEMS} invalid entries.` }),
+});
+
+type Problems = Static<typeof Accepted>['problems'];
+
+/**
+ * `POST /ingest`: Vigie's own endpoint. NDJSON (`application/x-ndjson`, `text/plain`)
+ * or a JSON array of events (`application/json`). A line that is not a valid event is
+ * kept as a text event flagged `vigie.parse_error` and reported in `problems`; only a
+ * body that cannot be read at all is refused. The body has no JSON schema because it is
+ * NDJSON as often as JSON: each entry is checked by `normalizeEvent` instead.
+ */
+export const ingestRoutes: FastifyPluginAsync<{ context: RouteContext }> = async (app, { context }) => {
+  app.post(
+    '/ingest',
+    {
+      schema: {
+        querystring: Query,
+        response: { 200: Accepted },
+      },
+    },
+    async (request) => {
+      const query = request.query as Static<typeof Query>;
+      const base = eventContext(request, SOURCE_IDS.ingest, query.service ?? context.defaultService);
+      if (query.environment !== undefined) base.environment = query.environment;
+      const type = mediaType(request);
+      const problems: Problems = [];
+      let invalid = 0;
+      const note = (at: string, event: LogEvent) => {
+        const error = event.vigie?.parse_error;
+        if (error === undefined) return;
+        invalid += 1;
+        if (problems.length < MAX_PROBLEMS) problems.push({ at, error });
+      };
+
+      const events: LogEvent[] = [];
+      const at = (sequence: number): EventContext => ({ ...base, sequence });
+      if (type === 'application/json') {
+        const parsed = parseJsonBody(bodyText(request));
+        const values = Array.isArray(parsed) ? parsed : [parsed];
+        for (const [i, value] of values.entries()) {
+          const event = toEvent(value, at(events.length));
+          note(`[${i}]`, event);
+          events.push(event);
+        }
+      } else if (NDJSON_TYPES.has(type)) {
+        for (const { line, text } of splitLines(bodyText(request))) {
+          const event = lineEvent(text, at(events.length));
+          note(`line ${line}`, event);
+          events.push(event);
+        }
+      } else {
+        throw new BodyError(
+          'unsupported_media_type',
+          415,
+          'POST /ingest takes application/x-ndjson, text/plain or application/json',
+        );
+      }
+      await deliver(context, '/ingest', SOURCE_IDS.ingest, events);
+      return { accepted: events.length, invalid, problems };
+    },
+  );
+};
+
+function lineEvent(text: string, context: EventContext): LogEvent {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return textEvent(text, context, 'not a JSON object');
+  let value: unknown;
+  try {
+    value = parseJson(trimmed);
+  } catch (err) {
+    return textEvent(text, context, `invalid JSON: ${(err as Error).message}`);
+  }
+  const event = toEvent(value, context);
+  // Keep what was sent, not its re-serialisation, when the entry could not be used.
+  if (event.vigie?.parse_error !== undefined) event.message = text;
+  return event;
+}
