@@ -1,6 +1,14 @@
 import type { BusRecord, LogBus, Logger, SubscribeOptions, Subscription } from '@vigie/common';
 import { UnavailableError } from '@vigie/common';
-import { type Admin, Kafka, type KafkaConfig, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  CompressionTypes,
+  Kafka,
+  type KafkaConfig,
+  Partitioners,
+  type Producer,
+  type RetryOptions,
+} from 'kafkajs';
 import { KafkaSubscription } from './kafka-subscription.js';
 import { kafkaLogLevel, pinoLogCreator } from './log-creator.js';
 
@@ -26,6 +34,22 @@ export function slicesOf(records: BusRecord[], maxBytes: number): BusRecord[][] 
   return slices;
 }
 
+/** How the producer behind `publish` sends; the defaults suit the processor. */
+export interface KafkaProducerOptions {
+  /** Compression of each produce request (default `none`). */
+  compression?: 'none' | 'gzip';
+  /**
+   * Kafka drops the copies that the producer's own retries would write (one request in
+   * flight per broker). After a failed publish the producer is replaced, so a record
+   * published again by the caller is a new record for Kafka.
+   */
+  idempotent?: boolean;
+  /** Retries of a failing send before `publish` rejects (default 5). */
+  retries?: number;
+  /** Longest wait between two retries, ms (default 30000); bounds how long `publish` can take to fail. */
+  maxRetryTimeMs?: number;
+}
+
 /** How to reach the Kafka cluster. */
 export interface KafkaBusOptions {
   brokers: string[];
@@ -34,6 +58,8 @@ export interface KafkaBusOptions {
   /** SASL/PLAIN credentials, when the cluster requires them. */
   username?: string;
   password?: string;
+  /** Producer settings of `publish`. */
+  producer?: KafkaProducerOptions;
 }
 
 /**
@@ -44,12 +70,14 @@ export interface KafkaBusOptions {
 export class KafkaBus implements LogBus {
   private readonly kafka: Kafka;
   private readonly logger: Logger;
+  private readonly producerOptions: KafkaProducerOptions;
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
 
   constructor(options: KafkaBusOptions) {
     this.logger = options.logger.child({ component: 'kafka' });
+    this.producerOptions = options.producer ?? {};
     const config: KafkaConfig = {
       clientId: options.clientId,
       brokers: options.brokers,
@@ -93,19 +121,34 @@ export class KafkaBus implements LogBus {
 
   async publish(topic: string, records: BusRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const producer = await this.connectedProducer();
-    // A broker refuses a request whose batch for one partition exceeds
-    // message.max.bytes (1 MiB by default): send large publishes in slices.
-    for (const slice of slicesOf(records, MAX_REQUEST_BYTES)) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: slice.map((record) => ({
-          key: record.key,
-          value: record.value,
-          timestamp: String(record.timestamp ?? Date.now()),
-        })),
-      });
+    const pending = this.connectedProducer();
+    const producer = await pending;
+    const compression =
+      this.producerOptions.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    try {
+      // A broker refuses a request whose batch for one partition exceeds
+      // message.max.bytes (1 MiB by default): send large publishes in slices.
+      for (const slice of slicesOf(records, MAX_REQUEST_BYTES)) {
+        await producer.send({
+          topic,
+          acks: -1,
+          compression,
+          messages: slice.map((record) => ({
+            key: record.key,
+            value: record.value,
+            timestamp: String(record.timestamp ?? Date.now()),
+          })),
+        });
+      }
+    } catch (err) {
+      // An idempotent producer numbers its records per partition; after a send that
+      // failed midway those numbers may no longer match the broker's, which would then
+      // refuse every later send. A new producer starts a fresh sequence.
+      if (this.producerOptions.idempotent && this.producer === pending) {
+        this.producer = undefined;
+        await producer.disconnect().catch(() => undefined);
+      }
+      throw err;
     }
   }
 
@@ -148,9 +191,17 @@ export class KafkaBus implements LogBus {
 
   private connectedProducer(): Promise<Producer> {
     if (!this.producer) {
+      const { idempotent = false, retries, maxRetryTimeMs } = this.producerOptions;
+      // Without a bound kafkajs retries an idempotent producer's sends forever.
+      const retry: RetryOptions = { retries: retries ?? 5 };
+      if (maxRetryTimeMs !== undefined) retry.maxRetryTime = maxRetryTimeMs;
       const producer = this.kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
+        idempotent,
+        // Kafka keeps the order of an idempotent producer's retries only with one request in flight.
+        ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+        retry,
       });
       this.producer = producer.connect().then(() => producer);
       this.producer.catch(() => {

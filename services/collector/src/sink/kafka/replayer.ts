@@ -1,0 +1,148 @@
+import type { BusRecord, Logger } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
+import type { KafkaSinkMetrics } from './metrics.js';
+import type { Spool } from './spool.js';
+
+/** What the replayer needs. */
+export interface ReplayerOptions {
+  spool: Spool;
+  logger: Logger;
+  metrics: KafkaSinkMetrics;
+  /** Publishes with the sink's time limit. */
+  publish: (records: BusRecord[]) => Promise<void>;
+  /** Health probe with the sink's time limit. */
+  probe: () => Promise<void>;
+  /** Bytes read from the spool per publish. */
+  chunkBytes: number;
+  /** First and longest pause between two probes of an unreachable Kafka, ms. */
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** Called after each commit, so the sink can refresh its gauges. */
+  onProgress: () => void;
+}
+
+/**
+ * Sends the spool to Kafka, oldest record first, while it is not empty. Kafka is probed
+ * (`healthcheck`) with exponential backoff and jitter until it answers; each chunk is
+ * committed (and finished segments deleted) only once Kafka acknowledged it, so a
+ * failure or a restart sends the chunk again rather than losing it.
+ */
+export class Replayer {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private stopping = new AbortController();
+  private backoffMs: number;
+  private healthy = false;
+  private drainStartedAt: number | undefined;
+  private drainedEvents = 0;
+
+  constructor(private readonly options: ReplayerOptions) {
+    this.backoffMs = options.minBackoffMs;
+  }
+
+  /** Starts the loop; idempotent. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = new AbortController();
+    this.loop = this.run();
+  }
+
+  /** Ends the loop after the chunk in flight; idempotent. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopping.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Kafka failed a publish: probe it before the next chunk. */
+  kafkaFailed(): void {
+    this.healthy = false;
+    this.notify();
+  }
+
+  /** Something was appended to the spool. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    const { spool, logger, metrics } = this.options;
+    while (this.running) {
+      if (spool.isEmpty()) {
+        this.finishDrain();
+        await this.sleep(1000, true);
+        continue;
+      }
+      if (!this.healthy && !(await this.probe())) continue;
+      const chunk = await spool.read(this.options.chunkBytes);
+      if (chunk.records.length === 0) {
+        // Between segments, or an append is still being fsynced.
+        await spool.commit(chunk.next);
+        if (spool.isEmpty() || !this.running) continue;
+        await this.sleep(20, true);
+        continue;
+      }
+      this.drainStartedAt ??= Date.now();
+      try {
+        await this.options.publish(chunk.records);
+      } catch (err) {
+        metrics.publishErrors.inc({ path: 'replay' });
+        logger.warn(
+          { err: summarizeError(err) },
+          'Sending the spool to Kafka failed; retrying after a probe.',
+        );
+        this.healthy = false;
+        continue;
+      }
+      await spool.commit(chunk.next);
+      metrics.replayed.inc(chunk.records.length);
+      this.drainedEvents += chunk.records.length;
+      this.options.onProgress();
+    }
+  }
+
+  /** One health probe; false (after a pause) while Kafka does not answer. */
+  private async probe(): Promise<boolean> {
+    try {
+      await this.options.probe();
+      this.healthy = true;
+      this.backoffMs = this.options.minBackoffMs;
+      return true;
+    } catch {
+      const pause = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
+      this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs);
+      await this.sleep(pause, false);
+      return false;
+    }
+  }
+
+  private finishDrain(): void {
+    if (this.drainStartedAt === undefined) return;
+    this.options.logger.info(
+      { events: this.drainedEvents, durationMs: Date.now() - this.drainStartedAt },
+      'Spool sent to Kafka; events go straight to Kafka again.',
+    );
+    this.drainStartedAt = undefined;
+    this.drainedEvents = 0;
+  }
+
+  /** Waits `ms`, or less on stop, or on an append when `wakeOnAppend` (never during a backoff). */
+  private sleep(ms: number, wakeOnAppend: boolean): Promise<void> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      if (wakeOnAppend) this.wake = done;
+    });
+  }
+}
