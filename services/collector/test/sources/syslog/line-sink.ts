@@ -13,6 +13,8 @@ export class CapturingLineSink implements LineSink {
   refused = 0;
   /** Every call, accepted or not. */
   attempts = 0;
+  /** While true, every call is refused with a BackpressureError. */
+  refusing = false;
   private held: Promise<void> | undefined;
   private release: (() => void) | undefined;
 
@@ -20,8 +22,6 @@ export class CapturingLineSink implements LineSink {
     private readonly behaviour: {
       /** Refuse this many calls first, with a BackpressureError. */
       refuseFirst?: number;
-      /** Refuse every call. */
-      refuseAll?: boolean;
       /** Throw this (non-retriable) error instead of accepting. */
       failWith?: Error;
     } = {},
@@ -54,7 +54,7 @@ export class CapturingLineSink implements LineSink {
     this.attempts++;
     if (this.held !== undefined) await this.held;
     if (this.behaviour.failWith) throw this.behaviour.failWith;
-    if (this.behaviour.refuseAll || this.refused < (this.behaviour.refuseFirst ?? 0)) {
+    if (this.refusing || this.refused < (this.behaviour.refuseFirst ?? 0)) {
       this.refused++;
       throw new BackpressureError('test sink refuses', 0);
     }
@@ -81,9 +81,13 @@ export async function metricValue(
 }
 
 /** Polls until `probe()` is true, or fails after `timeoutMs`. */
-export async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function until(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
+  while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
