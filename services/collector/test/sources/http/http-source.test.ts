@@ -1,0 +1,80 @@
+import { gzipSync } from 'node:zlib';
+import { ConfigError } from '@vigie/common';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpSource } from '../../../src/sources/http/http-source.js';
+import { metricValue, sourceOptions } from './helpers.js';
+
+const sources: HttpSource[] = [];
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((s) => s.stop()));
+});
+
+function track(source: HttpSource): HttpSource {
+  sources.push(source);
+  return source;
+}
+
+describe('HttpSource', () => {
+  it('refuses to start on a non-loopback address without a token', async () => {
+    const source = track(new HttpSource(sourceOptions({ host: '0.0.0.0' })));
+    await expect(source.start()).rejects.toBeInstanceOf(ConfigError);
+    await expect(source.start()).rejects.toThrow(/collector\.http\.token/);
+    expect(() => source.address()).toThrow(/before start/);
+  });
+
+  it('starts on a non-loopback address with a token', async () => {
+    const token = 'a-long-enough-ingest-token';
+    const source = track(new HttpSource(sourceOptions({ host: '0.0.0.0', token })));
+    await source.start();
+    const { port } = source.address();
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    const denied = await fetch(`http://127.0.0.1:${port}/ingest`, {
+      method: 'POST',
+      body: '{"message":"x"}',
+    });
+    expect(denied.status).toBe(401);
+  });
+
+  it('listens on a free port, takes real requests end to end, and stops idempotently', async () => {
+    const options = sourceOptions();
+    const source = track(new HttpSource(options));
+    await source.stop();
+    await source.start();
+    const { host, port } = source.address();
+    expect(host).toBe('127.0.0.1');
+    expect(port).toBeGreaterThan(0);
+
+    const response = await fetch(`http://127.0.0.1:${port}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+      body: gzipSync('{"message":"over the wire"}\nplain\n'),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 2, invalid: 1 });
+    expect(options.sink.eventList.map((e) => e.message)).toEqual(['over the wire', 'plain']);
+    expect(
+      await metricValue(options.registry, 'vigie_http_requests_total', { route: '/ingest', status: '200' }),
+    ).toBe(1);
+
+    await source.stop();
+    await source.stop();
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  });
+
+  it('answers 413 to a chunked gzip bomb on a real socket', async () => {
+    const options = sourceOptions({ maxBodyBytes: 32 * 1024 });
+    const source = track(new HttpSource(options));
+    await source.start();
+    const bomb = gzipSync(Buffer.alloc(30 * 1024 * 1024));
+    const response = await fetch(`http://127.0.0.1:${source.address().port}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+      // A stream body goes out chunked: no Content-Length for the server to check first.
+      body: new Blob([bomb]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(options.sink.events).toHaveLength(0);
+  });
+});
