@@ -1,0 +1,85 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry, type FileSourceConfig, type LogEvent, type Registry } from '@vigie/common';
+import { testLogger, waitFor } from '@vigie/testkit';
+import { BackpressureError } from '../../../src/errors.js';
+import type { LineSink, RawLine } from '../../../src/model.js';
+import { FileSource, type FileSourceOptions } from '../../../src/sources/file/index.js';
+
+/** A LineSink keeping what it was given; `refuse` makes it reject like a full pipeline. */
+export class CapturingLineSink implements LineSink {
+  readonly lines: RawLine[] = [];
+  refuse = false;
+  refusals = 0;
+
+  async submitLines(_source: string, lines: RawLine[]): Promise<void> {
+    if (this.refuse) {
+      this.refusals++;
+      throw new BackpressureError('test sink refuses');
+    }
+    this.lines.push(...lines);
+  }
+
+  async submitEvents(_source: string, _events: LogEvent[]): Promise<void> {
+    throw new Error('the file source submits lines only');
+  }
+
+  texts(): string[] {
+    return this.lines.map((l) => l.text);
+  }
+}
+
+/** A fresh folder for one test. */
+export function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'vigie-file-'));
+}
+
+/** A file source with fast timings, on its own registry. */
+export function fileSource(
+  files: FileSourceConfig[],
+  dataDir: string,
+  sink: LineSink,
+  extra: Partial<FileSourceOptions> = {},
+): { source: FileSource; registry: Registry } {
+  const registry = createRegistry();
+  const source = new FileSource({
+    files,
+    dataDir,
+    maxLineBytes: 1024 * 1024,
+    pollIntervalMs: 20,
+    rescanIntervalMs: 50,
+    multilineFlushMs: 200,
+    finishIdleMs: 300,
+    sink,
+    logger: testLogger(),
+    registry,
+    hostName: 'test-host',
+    ...extra,
+  });
+  return { source, registry };
+}
+
+/** One `files` entry following `paths`. */
+export function fileConfig(paths: string[], extra: Partial<FileSourceConfig> = {}): FileSourceConfig {
+  return { paths, format: 'text', ...extra };
+}
+
+/** Waits until the sink holds at least `count` lines. */
+export function waitForLines(sink: CapturingLineSink, count: number, timeoutMs = 20_000): Promise<number> {
+  return waitFor(
+    `${count} lines`,
+    async () => sink.lines.length,
+    (n) => n >= count,
+    timeoutMs,
+    20,
+  );
+}
+
+/** A metric's value summed over its series. */
+export async function metricValue(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const data = await metric.get();
+  return data.values.reduce((sum, v) => sum + v.value, 0);
+}
