@@ -1,0 +1,222 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BusRecord, LogBus, LogEvent, Registry } from '@vigie/common';
+import { createRegistry, UnavailableError } from '@vigie/common';
+import { sampleEvent, testLogger, waitFor } from '@vigie/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BackpressureError } from '../../src/errors.js';
+import { KafkaEventSink, type KafkaEventSinkOptions } from '../../src/sink/index.js';
+
+/** A bus that is up or down on demand, and can hang instead of answering. */
+class FakeBus implements LogBus {
+  up = true;
+  hang = false;
+  readonly published: BusRecord[] = [];
+  publishCalls = 0;
+
+  async healthcheck(): Promise<void> {
+    if (!this.up) throw new UnavailableError('Kafka');
+  }
+  async publish(_topic: string, records: BusRecord[]): Promise<void> {
+    this.publishCalls++;
+    if (this.hang) await new Promise(() => undefined);
+    if (!this.up) throw new UnavailableError('Kafka');
+    this.published.push(...records);
+  }
+  async ensureTopic(): Promise<void> {}
+  async consumerLag(): Promise<Map<number, number>> {
+    return new Map();
+  }
+  subscribe(): never {
+    throw new Error('not used by the sink');
+  }
+  async close(): Promise<void> {}
+}
+
+/** Event `seq` of `service`, numbered so that order and duplicates can be checked. */
+const event = (service: string, seq: number): LogEvent => ({
+  ...sampleEvent(seq),
+  service: { name: service },
+  labels: { seq: String(seq) },
+});
+
+function sequences(records: BusRecord[]): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const record of records) {
+    const parsed = JSON.parse(record.value.toString()) as LogEvent & { labels: { seq: string } };
+    expect(record.key).toBe(parsed.service.name);
+    byKey.set(record.key ?? '', [...(byKey.get(record.key ?? '') ?? []), Number(parsed.labels.seq)]);
+  }
+  return byKey;
+}
+
+async function metric(registry: Registry, name: string): Promise<number> {
+  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+let dir: string;
+let bus: FakeBus;
+let registry: Registry;
+const sinks: KafkaEventSink[] = [];
+
+function newSink(options: Partial<KafkaEventSinkOptions> = {}): KafkaEventSink {
+  registry = createRegistry();
+  const sink = new KafkaEventSink({
+    bus,
+    topic: 'logs',
+    spoolDir: dir,
+    spoolMaxBytes: 16 * 1024 * 1024,
+    logger: testLogger(),
+    registry,
+    minBackoffMs: 20,
+    maxBackoffMs: 50,
+    ...options,
+  });
+  sinks.push(sink);
+  return sink;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vigie-sink-'));
+  bus = new FakeBus();
+});
+afterEach(async () => {
+  await Promise.all(sinks.splice(0).map((s) => s.stop()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('KafkaEventSink', () => {
+  it('publishes events keyed by service, concurrent writes sharing one publish', async () => {
+    const sink = newSink({ lingerMs: 20 });
+    await sink.start();
+    await Promise.all(
+      Array.from({ length: 10 }, (_, w) => sink.write([event('a', w * 2), event(`b${w}`, w * 2 + 1)])),
+    );
+    expect(bus.publishCalls).toBe(1);
+    expect(bus.published).toHaveLength(20);
+    expect(sequences(bus.published).get('a')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(await metric(registry, 'vigie_collector_kafka_sent_events_total')).toBe(20);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.spool'))).toEqual([]);
+  });
+
+  it('spools while Kafka is away, keeps new writes behind the spool, and replays in order', async () => {
+    const sink = newSink();
+    await sink.start();
+    await sink.write([event('a', 0), event('b', 0)]);
+    bus.up = false;
+    for (let seq = 1; seq <= 50; seq++) await sink.write([event('a', seq), event('b', seq)]);
+    expect(bus.published).toHaveLength(2);
+    expect(await metric(registry, 'vigie_collector_spooled_events_total')).toBe(100);
+    expect(await metric(registry, 'vigie_collector_spool_bytes')).toBeGreaterThan(0);
+    expect(await metric(registry, 'vigie_collector_kafka_publish_errors_total')).toBe(1);
+
+    bus.up = true;
+    // Written while the spool drains: must land after the spooled events.
+    const late = Array.from({ length: 20 }, (_, k) => sink.write([event('a', 51 + k)]));
+    await Promise.all(late);
+    await waitFor(
+      'spool drained',
+      async () => bus.published.length,
+      (n) => n === 122,
+      10_000,
+      20,
+    );
+    const byKey = sequences(bus.published);
+    expect(byKey.get('a')).toEqual(Array.from({ length: 71 }, (_, i) => i));
+    expect(byKey.get('b')).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    await waitFor(
+      'replay counted',
+      async () => metric(registry, 'vigie_collector_replayed_events_total'),
+      (n) => n >= 100,
+      5000,
+      20,
+    );
+    await waitFor(
+      'spool files deleted',
+      async () => metric(registry, 'vigie_collector_spool_segments'),
+      (n) => n === 0,
+      5000,
+      20,
+    );
+  });
+
+  it('treats a publish that does not answer in time as Kafka being away', async () => {
+    const sink = newSink({ publishTimeoutMs: 200 });
+    await sink.start();
+    bus.hang = true;
+    const started = Date.now();
+    await sink.write([event('a', 0)]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(await metric(registry, 'vigie_collector_spooled_events_total')).toBe(1);
+    bus.hang = false;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 1,
+      5000,
+      20,
+    );
+  });
+
+  it('rejects with BackpressureError when the spool is full, and never drops accepted events', async () => {
+    const sink = newSink({ spoolMaxBytes: 64 * 1024, retryAfterSeconds: 3 });
+    await sink.start();
+    bus.up = false;
+    let accepted = 0;
+    let refusal: unknown;
+    for (let seq = 0; seq < 1000 && refusal === undefined; seq++) {
+      await sink.write([event('a', seq)]).then(
+        () => {
+          accepted++;
+        },
+        (err: unknown) => {
+          refusal = err;
+        },
+      );
+    }
+    expect(refusal).toBeInstanceOf(BackpressureError);
+    expect((refusal as BackpressureError).retryAfterSeconds).toBe(3);
+    expect(await metric(registry, 'vigie_collector_backpressure_total')).toBe(1);
+    bus.up = true;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === accepted,
+      10_000,
+      20,
+    );
+    expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: accepted }, (_, i) => i));
+  });
+
+  it('keeps the spool across a restart and sends it first', async () => {
+    bus.up = false;
+    const first = newSink();
+    await first.start();
+    for (let seq = 0; seq < 30; seq++) await first.write([event('a', seq)]);
+    await first.stop();
+    await first.stop(); // idempotent
+    expect((await readdir(dir)).some((f) => f.endsWith('.spool'))).toBe(true);
+
+    bus.up = true;
+    const second = newSink();
+    await second.start();
+    await second.write([event('a', 30)]);
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 31,
+      10_000,
+      20,
+    );
+    expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: 31 }, (_, i) => i));
+  });
+
+  it('refuses writes when not running; stop is safe without start', async () => {
+    const sink = newSink();
+    await sink.stop();
+    await expect(sink.write([event('a', 0)])).rejects.toBeInstanceOf(BackpressureError);
+    expect(bus.publishCalls).toBe(0);
+  });
+});
