@@ -156,7 +156,11 @@ export class FileSource implements Component {
   private async pump(tailer: Tailer, now: number): Promise<boolean> {
     if (!tailer.pendingBatch) {
       if (tailer.finished) return this.forget(tailer);
-      const { batch, bytesRead } = await tailer.read(now);
+      const { batch, bytesRead, truncated } = await tailer.read(now);
+      if (truncated) {
+        await this.tracker.truncated(tailer);
+        return true;
+      }
       this.metrics.bytesRead.inc(bytesRead);
       let next = batch;
       const idle = now - tailer.lastDataAt >= (this.options.finishIdleMs ?? 5000);

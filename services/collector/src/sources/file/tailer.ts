@@ -71,8 +71,13 @@ export class Tailer {
     return this.splitter.offset;
   }
 
-  /** Reads up to one batch; undefined when no record is complete yet. */
-  async read(now: number): Promise<{ batch: Batch | undefined; bytesRead: number }> {
+  /**
+   * Reads up to one batch; undefined when no record is complete yet. Checks first that the
+   * file was not truncated since the last read (`truncated`: nothing was read), so bytes of
+   * a rewritten file are not taken for the rest of the old one.
+   */
+  async read(now: number): Promise<{ batch: Batch | undefined; bytesRead: number; truncated: boolean }> {
+    if ((await this.check()) === 'truncated') return { batch: undefined, bytesRead: 0, truncated: true };
     const records: FileRecord[] = [];
     let batchBytes = 0;
     let bytesRead = 0;
@@ -100,7 +105,7 @@ export class Tailer {
       if (record) records.push(record);
     }
     const last = records.at(-1);
-    return { batch: last ? { records, ackOffset: last.end } : undefined, bytesRead };
+    return { batch: last ? { records, ackOffset: last.end } : undefined, bytesRead, truncated: false };
   }
 
   /**

@@ -31,10 +31,10 @@ export class FileTracker {
   async scan(now: number, saved?: Checkpoint[]): Promise<void> {
     const matched = await matchFiles(this.files);
     const configOf = new Map([...matched.values()].map((m) => [m.path, m.config]));
-    for (const [key, tailer] of [...this.tailers]) {
+    for (const tailer of [...this.tailers.values()]) {
       // After a copytruncate the tailer holds the copy: the original's inode stays in
       // `matched` and is followed anew from 0.
-      await this.checkTruncation(tailer, key);
+      await this.checkTruncation(tailer);
       const here = matched.get(inodeKey(tailer.identity));
       if (here) {
         tailer.path = here.path;
@@ -141,15 +141,19 @@ export class FileTracker {
     return near ?? (this.files[0] as FileSourceConfig);
   }
 
-  /**
-   * Handles a file truncated in place: it continues on the copy of its content when one
-   * is next to it, or restarts from 0.
-   */
-  private async checkTruncation(tailer: Tailer, key: string): Promise<void> {
+  private async checkTruncation(tailer: Tailer): Promise<void> {
     // A batch still waiting for the sink carries old offsets: decide once it went through.
     if (tailer.finished || tailer.pendingBatch) return;
     const change = await tailer.check().catch(() => 'none' as const);
-    if (change === 'none') return;
+    if (change === 'truncated') await this.truncated(tailer);
+  }
+
+  /**
+   * Handles a file truncated in place (its `pendingBatch` acknowledged): it continues on
+   * the copy of its content when one is next to it (copytruncate), or restarts from 0.
+   */
+  async truncated(tailer: Tailer): Promise<void> {
+    const key = inodeKey(tailer.identity);
     this.metrics.truncations.inc();
     const copy = await findMovedFile(
       { ...tailer.identity, path: tailer.path },

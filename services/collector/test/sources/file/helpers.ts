@@ -83,3 +83,25 @@ export async function metricValue(registry: Registry, name: string): Promise<num
   const data = await metric.get();
   return data.values.reduce((sum, v) => sum + v.value, 0);
 }
+
+/** Lines `n=<i> ...` for i in [from, from + count), newline-terminated. */
+export function numbered(from: number, count: number): string {
+  let text = '';
+  for (let i = from; i < from + count; i++)
+    text += `n=${String(i).padStart(7, '0')} payload ${'x'.repeat(i % 40)}\n`;
+  return text;
+}
+
+/** The numbers of `numbered` lines, in arrival order. */
+export function numbersOf(texts: string[]): number[] {
+  return texts.map((t) => {
+    const match = /^n=(\d{7}) /.exec(t);
+    if (!match) throw new Error(`unexpected line: ${t.slice(0, 80)}`);
+    return Number(match[1]);
+  });
+}
+
+/** [from, to) */
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}

@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import {
+  appendFile,
+  copyFile,
+  open,
+  readdir,
+  rename,
+  stat,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FileSource } from '../../../src/sources/file/index.js';
+import {
+  CapturingLineSink,
+  fileConfig,
+  fileSource,
+  metricValue,
+  numbered,
+  numbersOf,
+  range,
+  tempDir,
+  waitForLines,
+} from './helpers.js';
+
+const running: FileSource[] = [];
+afterEach(async () => {
+  for (const source of running.splice(0)) await source.stop();
+});
+
+async function follow(paths: string[], dataDir: string, sink: CapturingLineSink) {
+  const made = fileSource([fileConfig(paths)], dataDir, sink);
+  running.push(made.source);
+  await made.source.start();
+  return made;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Each rotation happens while the sink refuses lines, so the collector is behind: the
+ * tail of the old file can only come from the rotated file.
+ */
+describe('FileSource rotation matrix', () => {
+  it('rename + create: the renamed file is finished, writes after the rename included', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 2000));
+    const sink = new CapturingLineSink();
+    const { registry } = await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 2000);
+    sink.refuse = true;
+    const old = await open(path, 'a');
+    await old.appendFile(numbered(2000, 3000));
+    await rename(path, `${path}.1`);
+    await old.appendFile(numbered(5000, 1000));
+    await writeFile(path, numbered(6000, 2000));
+    await old.close();
+    await pause(300);
+    sink.refuse = false;
+    await waitForLines(sink, 8000);
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 8000));
+    expect(await metricValue(registry, 'vigie_file_rotations_total')).toBe(1);
+  });
+
+  it('copytruncate: the unread tail is taken from the copy, the truncated file from 0', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 2000));
+    const sink = new CapturingLineSink();
+    const { registry } = await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 2000);
+    sink.refuse = true;
+    await appendFile(path, numbered(2000, 5000));
+    await pause(150);
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await appendFile(path, numbered(7000, 3000));
+    await pause(300);
+    sink.refuse = false;
+    await waitForLines(sink, 10_000);
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 10_000));
+    expect(await metricValue(registry, 'vigie_file_truncations_total')).toBe(1);
+  });
+
+  it('delete + recreate: the deleted file is finished through its open handle', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 1000));
+    const sink = new CapturingLineSink();
+    await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 1000);
+    sink.refuse = true;
+    await appendFile(path, numbered(1000, 4000));
+    await unlink(path);
+    await writeFile(path, numbered(5000, 1000));
+    await pause(300);
+    sink.refuse = false;
+    await waitForLines(sink, 6000);
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 6000));
+  });
+
+  it('delete + recreate reusing the inode while stopped: the new file is read from 0', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 1000));
+    const sink = new CapturingLineSink();
+    const first = await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 1000);
+    await first.source.stop();
+    const { ino } = await stat(path);
+    await unlink(path);
+    let reused = false;
+    for (let i = 0; i < 50 && !reused; i++) {
+      await writeFile(path, numbered(1000, 1500));
+      reused = (await stat(path)).ino === ino;
+      if (!reused) await rename(path, join(dir, `spare-${i}`));
+    }
+    expect(reused).toBe(true);
+    await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 2500);
+    await pause(200);
+    expect(numbersOf(sink.texts())).toEqual(range(0, 2500));
+  });
+
+  it('plain truncate: reading starts again from 0, also when rewritten past the old offset', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 1000));
+    const sink = new CapturingLineSink();
+    const { registry } = await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 1000);
+    await truncate(path, 0);
+    await appendFile(path, numbered(1000, 10));
+    await waitForLines(sink, 1010);
+    await pause(200);
+    await truncate(path, 0);
+    await appendFile(path, numbered(2000, 2000));
+    await waitForLines(sink, 3010);
+    await pause(200);
+    expect(numbersOf(sink.texts())).toEqual([...range(0, 1010), ...range(2000, 4000)]);
+    expect(await metricValue(registry, 'vigie_file_truncations_total')).toBe(2);
+  });
+
+  it('gzip of the rotated file: the original is finished, the .gz is not read as a log', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 1000));
+    const sink = new CapturingLineSink();
+    await follow([join(dir, 'app.log*')], join(dir, 'data'), sink);
+    await waitForLines(sink, 1000);
+    sink.refuse = true;
+    await appendFile(path, numbered(1000, 4000));
+    await rename(path, `${path}.1`);
+    await writeFile(path, numbered(5000, 1000));
+    execFileSync('gzip', [`${path}.1`]);
+    expect((await readdir(dir)).sort()).toEqual(['app.log', 'app.log.1.gz', 'data']);
+    await pause(300);
+    sink.refuse = false;
+    await waitForLines(sink, 6000);
+    await pause(300);
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 6000));
+  });
+});
