@@ -10,7 +10,6 @@ export interface SplitLine {
 }
 
 const LF = 0x0a;
-const CR = 0x0d;
 
 /**
  * Splits a byte stream into lines on LF, dropping a CR before it. A line longer than
@@ -29,11 +28,11 @@ export class LineSplitter {
     const lines: SplitLine[] = [];
     let start = 0;
     for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
-      this.line.append(chunk, start, end);
+      this.line.append(chunk, start, end, true);
       start = end + 1;
       this.emit(lines);
     }
-    this.line.append(chunk, start);
+    this.line.append(chunk, start, chunk.length, true);
     return lines;
   }
 
@@ -45,7 +44,6 @@ export class LineSplitter {
   }
 
   private emit(lines: SplitLine[]): void {
-    if (!this.line.truncated && this.line.lastByte() === CR) this.line.dropLastByte();
     if (this.line.isEmpty) return;
     const { text, truncated } = this.line.take();
     lines.push({ text, truncated });

@@ -50,7 +50,9 @@ export class StdinSource implements Component {
   private rejectFinished: (err: unknown) => void = () => {};
   private sequence = 0;
   private state: 'idle' | 'reading' | 'ending' | 'done' = 'idle';
+  /** Why `done()` rejects: the input failed, or the sink failed on a batch for good. */
   private failure: unknown;
+  private sinkFailed = false;
   private stopping: Promise<void> | undefined;
   private readonly onData = (chunk: Buffer | string) => this.read(chunk);
   private readonly onEnd = () => void this.finish();
@@ -104,6 +106,7 @@ export class StdinSource implements Component {
       onFailure: (err, lines) => {
         this.discarded.inc({ reason: 'sink_error' }, lines.length);
         this.failure ??= err;
+        this.sinkFailed = true;
         void this.finish();
       },
     });
@@ -170,13 +173,13 @@ export class StdinSource implements Component {
       input.off('end', this.onEnd);
       input.off('error', this.onError);
       input.pause();
-      if (this.failure === undefined) this.deliver(this.splitter.end());
+      if (!this.sinkFailed) this.deliver(this.splitter.end());
     } else if (this.state === 'idle') {
       this.state = 'done';
       this.resolveFinished();
       return;
     }
-    if (this.failure !== undefined) this.discardRemaining('sink_error');
+    if (this.sinkFailed) this.discardRemaining('sink_error');
     const flushed = this.batcher.flush();
     if (timeoutMs === undefined) await flushed;
     else await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);

@@ -1,3 +1,6 @@
+const CR = 0x0d;
+const CR_BYTE = Buffer.from([CR]);
+
 /**
  * The bytes of one message or line, kept up to a limit. Whatever comes past the limit is
  * only counted, so a peer sending a 10 MiB line costs `limit` bytes of memory, not 10 MiB.
@@ -8,6 +11,7 @@ export class BoundedBytes {
   private size = 0;
   private dropped = 0;
   private cut = false;
+  private heldCr = false;
 
   constructor(private readonly limit: number) {}
 
@@ -21,13 +25,32 @@ export class BoundedBytes {
     return this.dropped > 0 || this.cut;
   }
 
-  /** True when nothing was appended since the last `take()`. */
+  /** True when nothing was appended since the last `take()` (a held CR aside). */
   get isEmpty(): boolean {
     return this.size === 0 && !this.truncated;
   }
 
-  /** Appends `chunk[start, end)`, keeping only what fits under the limit. */
-  append(chunk: Buffer, start = 0, end = chunk.length): void {
+  /**
+   * Appends `chunk[start, end)`, keeping only what fits under the limit. With
+   * `holdTrailingCr`, a CR ending the range is held back until more content follows, so
+   * that a line ending in CRLF loses its CR (and is not flagged cut for it) even when
+   * the CR arrived in an earlier chunk than the LF.
+   */
+  append(chunk: Buffer, start = 0, end = chunk.length, holdTrailingCr = false): void {
+    if (end <= start) return;
+    if (this.heldCr) {
+      this.heldCr = false;
+      this.keep(CR_BYTE, 0, 1);
+    }
+    if (holdTrailingCr && chunk[end - 1] === CR) {
+      this.heldCr = true;
+      this.keep(chunk, start, end - 1);
+    } else {
+      this.keep(chunk, start, end);
+    }
+  }
+
+  private keep(chunk: Buffer, start: number, end: number): void {
     const count = end - start;
     if (count <= 0) return;
     const take = Math.min(Math.max(this.limit - this.size, 0), count);
@@ -44,21 +67,6 @@ export class BoundedBytes {
     this.cut = true;
   }
 
-  /** The last byte kept, if any. */
-  lastByte(): number | undefined {
-    const last = this.parts[this.parts.length - 1];
-    return last === undefined ? undefined : last[last.length - 1];
-  }
-
-  /** Removes the last kept byte (a CR before LF). */
-  dropLastByte(): void {
-    const last = this.parts[this.parts.length - 1];
-    if (last === undefined) return;
-    if (last.length <= 1) this.parts.pop();
-    else this.parts[this.parts.length - 1] = last.subarray(0, last.length - 1);
-    this.size -= 1;
-  }
-
   /** Decodes what was kept and starts over. */
   take(): { text: string; truncated: boolean; droppedBytes: number } {
     const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
@@ -68,6 +76,7 @@ export class BoundedBytes {
     this.size = 0;
     this.dropped = 0;
     this.cut = false;
+    this.heldCr = false;
     return result;
   }
 }

@@ -25,7 +25,7 @@ type State = 'start' | 'length' | 'counted' | 'delimited';
  * Splits a TCP byte stream into syslog messages per RFC 6587, detecting the framing of
  * each message: octet counting (`MSG-LEN SP MSG`, MSG may hold newlines) when the frame
  * starts with a non-zero digit, digits and a space; otherwise non-transparent framing,
- * where LF or NUL ends the message (and a CR before the LF is dropped). Messages are
+ * where LF or NUL ends the message (and a CR before it is dropped). Messages are
  * kept up to `maxBytes`; the rest of a longer one is read and discarded, never buffered.
  * Empty frames (blank lines between messages) are skipped.
  */
@@ -83,7 +83,7 @@ export class SyslogFramer {
           this.message.append(chunk, i, end);
           this.remaining -= end - i;
           i = end;
-          if (this.remaining === 0) frames.push(this.emit(false));
+          if (this.remaining === 0) frames.push(this.emit());
           break;
         }
         case 'delimited': {
@@ -91,12 +91,12 @@ export class SyslogFramer {
           if (nextNul !== -1 && nextNul < i) nextNul = chunk.indexOf(NUL, i);
           const end = nextLf === -1 ? nextNul : nextNul === -1 ? nextLf : Math.min(nextLf, nextNul);
           if (end === -1) {
-            this.message.append(chunk, i);
+            this.message.append(chunk, i, chunk.length, true);
             i = chunk.length;
           } else {
-            this.message.append(chunk, i, end);
+            this.message.append(chunk, i, end, true);
             i = end + 1;
-            frames.push(this.emit(true));
+            frames.push(this.emit());
           }
           break;
         }
@@ -112,18 +112,16 @@ export class SyslogFramer {
   end(): SyslogFrame[] {
     if (this.state === 'length') this.message.append(Buffer.from(this.digits, 'latin1'));
     if (this.state === 'counted') this.message.markTruncated();
-    const delimited = this.state !== 'counted';
     this.digits = '';
     this.remaining = 0;
     if (this.message.isEmpty) {
       this.state = 'start';
       return [];
     }
-    return [this.emit(delimited)];
+    return [this.emit()];
   }
 
-  private emit(delimited: boolean): SyslogFrame {
-    if (delimited && !this.message.truncated && this.message.lastByte() === CR) this.message.dropLastByte();
+  private emit(): SyslogFrame {
     this.state = 'start';
     return this.message.take();
   }

@@ -131,6 +131,7 @@ export class LineBatcher {
             { err: summarizeError(err), lines: lines.length },
             'The sink failed on a batch of lines; it is not retried.',
           );
+          this.inFlight = [];
           this.options.onFailure(err, lines);
           return;
         }

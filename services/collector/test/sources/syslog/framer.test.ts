@@ -81,6 +81,12 @@ describe('SyslogFramer', () => {
     ]);
   });
 
+  it('does not flag a message of exactly the limit whose CR and LF arrive apart', () => {
+    const framer = new SyslogFramer(1024);
+    const frames = [...framer.push(Buffer.from(`${'c'.repeat(1024)}\r`)), ...framer.push(Buffer.from('\n'))];
+    expect(frames).toEqual([{ text: 'c'.repeat(1024), truncated: false, droppedBytes: 0 }]);
+  });
+
   it('replaces invalid UTF-8 and never leaves half a character at a cut', () => {
     const framer = new SyslogFramer(1024);
     const invalid = Buffer.concat([
