@@ -132,7 +132,23 @@ function readDocument(text: string, context: EventContext, batch: BulkBatch): vo
     batch.lines.push(rawLine(doc.message, context, { service: context.defaultService }));
     return;
   }
-  const event = toEvent(doc, context);
+  const event = toEvent(isObject(doc) ? rsyslogDefaults(doc) : doc, context);
   if (event.vigie?.parse_error !== undefined) event.message = text;
   batch.events.push(event);
+}
+
+/**
+ * rsyslog omelasticsearch's default template names its fields its own way
+ * (`timereported`, `fromhost`, `priority`, `facility`): read them as the schema's
+ * fields, so that an rsyslog shipping with no template of its own gives usable events.
+ * Other documents are left as they are.
+ */
+export function rsyslogDefaults(doc: Json): Json {
+  if (typeof doc.timereported !== 'string' || typeof doc.fromhost !== 'string') return doc;
+  const { timereported, fromhost, priority, facility, timegenerated, ...rest } = doc;
+  const out: Json = { '@timestamp': timereported, host: { name: fromhost }, ...rest };
+  if (typeof priority === 'string') out['log.level'] = priority;
+  if (typeof facility === 'string') out['log.syslog.facility.name'] = facility;
+  if (timegenerated !== undefined) out.rsyslog = { timegenerated };
+  return out;
 }

@@ -145,6 +145,32 @@ describe('Elasticsearch _bulk', () => {
     expect(sink.eventList).toHaveLength(1);
   });
 
+  it("reads the fields of rsyslog omelasticsearch's default template", async () => {
+    const { app, sink } = await setup();
+    const doc = {
+      message: ' disk almost full',
+      fromhost: 'db-2',
+      facility: 'local0',
+      priority: 'warning',
+      timereported: '2026-11-28T12:00:00.148936+00:00',
+      timegenerated: '2026-11-28T12:00:01.000000+00:00',
+    };
+    const response = await app.inject({
+      method: 'POST',
+      url: '/_bulk',
+      headers,
+      payload: ndjson({ index: { _index: 'system', _type: 'events' } }, doc),
+    });
+    expect(response.json().errors).toBe(false);
+    expect(sink.eventList[0]).toMatchObject({
+      '@timestamp': '2026-11-28T12:00:00.148Z',
+      message: ' disk almost full',
+      host: { name: 'db-2' },
+      log: { level: 'warn', syslog: { facility: { name: 'local0' } } },
+      attributes: { rsyslog: { timegenerated: doc.timegenerated } },
+    });
+  });
+
   it('gives an error item when no index is named anywhere', async () => {
     const { app, sink } = await setup();
     const response = await app.inject({
