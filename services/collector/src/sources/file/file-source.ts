@@ -100,6 +100,11 @@ export class FileSource implements Component {
     if (this.loop || this.stopping) return;
     this.saved = await this.store.load();
     await this.scan(Date.now());
+    if (this.stopping) {
+      // stop() came while starting: it found no loop to wait for, so close here.
+      await this.tracker.closeAll();
+      return;
+    }
     this.loop = this.run();
   }
 

@@ -169,6 +169,30 @@ describe('FileSource', () => {
     expect(sink.texts()).toEqual(['before', 'during 1', 'during 2', 'after']);
   });
 
+  it('on stop, submits the pending multiline record only when the sink takes it', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, 'ERROR first\n\tat a.B(B.java:1)\n');
+    const dataDir = join(dir, 'data');
+    const sink = new CapturingLineSink();
+    const slow = { multilineFlushMs: 60_000 };
+    const refused = await started([fileConfig([path])], dataDir, sink, slow);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.lines).toHaveLength(0);
+    sink.refuse = true;
+    await refused.source.stop();
+    expect(sink.lines).toHaveLength(0);
+    sink.refuse = false;
+    const accepted = await started([fileConfig([path])], dataDir, sink, slow);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await accepted.source.stop();
+    expect(sink.texts()).toEqual(['ERROR first\n\tat a.B(B.java:1)']);
+    await appendFile(path, 'INFO next\n');
+    await started([fileConfig([path])], dataDir, sink);
+    await waitForLines(sink, 2);
+    expect(sink.texts()).toEqual(['ERROR first\n\tat a.B(B.java:1)', 'INFO next']);
+  });
+
   it('stops without having started, twice', async () => {
     const { source } = fileSource(
       [fileConfig(['/nonexistent/*.log'])],
