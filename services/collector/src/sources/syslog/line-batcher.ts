@@ -6,6 +6,8 @@ import type { LineSink, RawLine } from '../../model.js';
 export interface BatchingOptions {
   /** Most lines in one `submitLines` call. Default 500. */
   maxLines?: number;
+  /** Most text in one batch, in UTF-16 code units (a batch holds at least one line). Default 4 Mi. */
+  maxBatchChars?: number;
   /** Longest a line waits for others before its batch is sent. Default 50 ms. */
   maxDelayMs?: number;
   /** First wait after a refused batch; it doubles up to `maxRetryDelayMs`. Default 100 ms. */
@@ -25,6 +27,8 @@ export interface LineBatcherOptions extends BatchingOptions {
    * pause. Default twice `maxLines`; `Infinity` for inputs that cannot pause (UDP).
    */
   maxPending?: number;
+  /** Same, in UTF-16 code units of text. Default twice `maxBatchChars`. */
+  maxPendingChars?: number;
   /** The input must stop reading: the sink refused a batch or too many lines wait. */
   onPause?: () => void;
   /** The input may read again. */
@@ -45,6 +49,7 @@ export interface LineBatcherOptions extends BatchingOptions {
  */
 export class LineBatcher {
   private pending: RawLine[] = [];
+  private pendingText = 0;
   private inFlight: RawLine[] = [];
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -52,6 +57,8 @@ export class LineBatcher {
   private aborted = false;
   private wakeUp: (() => void) | undefined;
   private readonly maxLines: number;
+  private readonly maxBatchChars: number;
+  private readonly maxPendingChars: number;
   private readonly maxDelayMs: number;
   private readonly maxPending: number;
   private readonly initialRetryDelayMs: number;
@@ -61,6 +68,8 @@ export class LineBatcher {
     this.maxLines = options.maxLines ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 50;
     this.maxPending = options.maxPending ?? 2 * this.maxLines;
+    this.maxBatchChars = options.maxBatchChars ?? 4 * 1024 * 1024;
+    this.maxPendingChars = options.maxPendingChars ?? 2 * this.maxBatchChars;
     this.initialRetryDelayMs = options.initialRetryDelayMs ?? 100;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
   }
@@ -70,12 +79,20 @@ export class LineBatcher {
     return this.pending.length;
   }
 
+  /** Text waiting to be sent, in UTF-16 code units, not counting the batch being sent. */
+  get pendingChars(): number {
+    return this.pendingText;
+  }
+
   /** Queues a line; it is sent within `maxDelayMs`, or at once when a batch is full. */
   add(line: RawLine): void {
     if (this.aborted) return;
     this.pending.push(line);
-    if (this.pending.length >= this.maxPending) this.setPaused(true);
-    if (this.pending.length >= this.maxLines) this.kick();
+    this.pendingText += line.text.length;
+    if (this.pending.length >= this.maxPending || this.pendingText >= this.maxPendingChars) {
+      this.setPaused(true);
+    }
+    if (this.pending.length >= this.maxLines || this.pendingText >= this.maxBatchChars) this.kick();
     else if (this.timer === undefined && this.draining === undefined) {
       this.timer = setTimeout(() => this.kick(), this.maxDelayMs);
     }
@@ -97,6 +114,7 @@ export class LineBatcher {
     this.wakeUp?.();
     const lost = this.pending.length + this.inFlight.length;
     this.pending = [];
+    this.pendingText = 0;
     this.inFlight = [];
     return lost;
   }
@@ -112,11 +130,25 @@ export class LineBatcher {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0 && !this.aborted) {
-      this.inFlight = this.pending.splice(0, this.maxLines);
+      this.inFlight = this.takeBatch();
       await this.submit(this.inFlight);
       this.inFlight = [];
-      if (this.pending.length < this.maxPending) this.setPaused(false);
+      if (this.pending.length < this.maxPending && this.pendingText < this.maxPendingChars) {
+        this.setPaused(false);
+      }
     }
+  }
+
+  private takeBatch(): RawLine[] {
+    let count = 0;
+    let chars = 0;
+    for (const line of this.pending) {
+      if (count === this.maxLines || (count > 0 && chars + line.text.length > this.maxBatchChars)) break;
+      count++;
+      chars += line.text.length;
+    }
+    this.pendingText -= chars;
+    return this.pending.splice(0, count);
   }
 
   private async submit(lines: RawLine[]): Promise<void> {

@@ -16,6 +16,8 @@ const NUL = 0x00;
  * counter starts again at 0 if it comes back.
  */
 const MAX_SENDERS = 10_000;
+/** Text the UDP queue may hold besides its message count (UTF-16 code units). */
+const MAX_QUEUE_CHARS = 32 * 1024 * 1024;
 /** Kernel receive buffer asked for, to ride out short bursts while the queue drains. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -23,7 +25,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
  * The UDP side of the syslog source (RFC 5426: one message per datagram).
  *
  * UDP cannot push back: a sender never learns that the collector is slow. Messages wait
- * in a bounded queue (`udpQueueSize`, default 10,000) while the sink is slow or refuses
+ * in a bounded queue (`udpQueueSize`, default 10,000, and 32 Mi characters) while the sink is slow or refuses
  * batches; once that queue is full, new datagrams are dropped and counted in
  * `vigie_discarded_events_total{reason="udp_queue_full"}`. The kernel can also drop
  * datagrams before they reach the collector (receive buffer full), which no counter
@@ -94,7 +96,7 @@ export class UdpReceiver {
     let end = message.length;
     while (end > 0 && isTrailer(message[end - 1] as number)) end--;
     if (end === 0) return;
-    if (this.batcher.pendingCount >= this.queueSize) {
+    if (this.batcher.pendingCount >= this.queueSize || this.batcher.pendingChars >= MAX_QUEUE_CHARS) {
       metrics.discarded.inc({ reason: 'udp_queue_full' });
       return;
     }
