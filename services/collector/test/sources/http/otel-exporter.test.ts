@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtobufExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,12 +21,17 @@ afterEach(async () => {
   source = undefined;
 });
 
-describe('OpenTelemetry JS SDK → /v1/logs', () => {
+const EXPORTERS = [
+  { encoding: 'JSON', Exporter: JsonExporter },
+  { encoding: 'protobuf', Exporter: ProtobufExporter },
+];
+
+describe.each(EXPORTERS)('OpenTelemetry JS SDK → /v1/logs ($encoding)', ({ Exporter }) => {
   it('lands service, level, trace context, attributes and exceptions right', async () => {
     const options = sourceOptions({ token: TOKEN });
     source = new HttpSource(options);
     await source.start();
-    const exporter = new OTLPLogExporter({
+    const exporter = new Exporter({
       url: `http://127.0.0.1:${source.address().port}/v1/logs`,
       headers: { Authorization: `Bearer ${TOKEN}` },
     });

@@ -1,4 +1,6 @@
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeOtlpResponse } from '../../../src/sources/http/otlp-proto.js';
 import { BackpressureError, testApp } from './helpers.js';
 
 let close: (() => Promise<void>) | undefined;
@@ -130,16 +132,33 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
     expect(response.json().message).toBe('resourceLogs[0].scopeLogs[0].logRecords: expected an array');
   });
 
-  it('answers 415 to protobuf with the setting to change', async () => {
+  it('answers 400 to a protobuf body that does not decode, and 415 to other media types', async () => {
     const { app } = await setup();
-    const response = await app.inject({
+    const garbage = await app.inject({
       method: 'POST',
       url: '/v1/logs',
       headers: { 'content-type': 'application/x-protobuf' },
-      payload: Buffer.from([0x0a, 0x00]),
+      payload: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]),
     });
-    expect(response.statusCode).toBe(415);
-    expect(response.json().message).toContain('http/json');
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.json().message).toMatch(/not a protobuf ExportLogsServiceRequest/);
+    const xml = await app.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<logs/>',
+    });
+    expect(xml.statusCode).toBe(415);
+  });
+
+  it('encodes protobuf answers as the official OTLP deserializer reads them', () => {
+    const empty = ProtobufLogsSerializer.deserializeResponse(encodeOtlpResponse());
+    expect(empty.partialSuccess).toBeUndefined();
+    const partial = ProtobufLogsSerializer.deserializeResponse(
+      encodeOtlpResponse({ rejectedLogRecords: '2', errorMessage: 'logRecords[1]: traceId' }),
+    );
+    expect(partial.partialSuccess?.errorMessage).toBe('logRecords[1]: traceId');
+    expect(Number(partial.partialSuccess?.rejectedLogRecords)).toBe(2);
   });
 
   it('answers 503 with Retry-After when the sink pushes back (OTLP exporters retry on it)', async () => {
