@@ -56,7 +56,9 @@ export class StdinSource implements Component {
   private stopping: Promise<void> | undefined;
   private readonly onData = (chunk: Buffer | string) => this.read(chunk);
   private readonly onEnd = () => void this.finish();
+  // Stays attached after the end: an 'error' event without a listener would crash the process.
   private readonly onError = (err: unknown) => {
+    if (this.state !== 'reading') return;
     this.logger.error({ err: summarizeError(err) }, 'Standard input failed.');
     this.failure ??= err;
     void this.finish();
@@ -171,7 +173,6 @@ export class StdinSource implements Component {
       const { input } = this.options;
       input.off('data', this.onData);
       input.off('end', this.onEnd);
-      input.off('error', this.onError);
       input.pause();
       if (!this.sinkFailed) this.deliver(this.splitter.end());
     } else if (this.state === 'idle') {

@@ -16,8 +16,12 @@ const NUL = 0x00;
 const SPACE = 0x20;
 const ZERO = 0x30;
 const NINE = 0x39;
-/** Longest MSG-LEN read: 10 digits is already more than any limit the collector accepts. */
-const MAX_LENGTH_DIGITS = 10;
+/**
+ * Longest MSG-LEN read: 9 digits (under 1 GB). A message without PRI that starts with a
+ * 10-digit epoch timestamp and a space is then newline-framed, not taken for a length
+ * that would swallow the rest of the connection.
+ */
+const MAX_LENGTH_DIGITS = 9;
 
 type State = 'start' | 'length' | 'counted' | 'delimited';
 

@@ -24,6 +24,7 @@ export class SyslogSource implements Component {
   private tcp: TcpReceiver | undefined;
   private udp: UdpReceiver | undefined;
   private ports: { udp: number; tcp: number } | undefined;
+  private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: SyslogSourceOptions) {
@@ -32,10 +33,15 @@ export class SyslogSource implements Component {
   }
 
   /** Binds the TCP and UDP listeners; rejects (and releases both) when either cannot bind. */
-  async start(): Promise<void> {
-    if (this.tcp !== undefined || this.stopping !== undefined) {
-      throw new Error('SyslogSource.start() can only be called once.');
+  start(): Promise<void> {
+    if (this.starting !== undefined || this.stopping !== undefined) {
+      return Promise.reject(new Error('SyslogSource.start() can only be called once.'));
     }
+    this.starting = this.listen();
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
     const settings = {
       options: { ...this.options, logger: this.logger },
       hints: {
@@ -78,6 +84,8 @@ export class SyslogSource implements Component {
   }
 
   private async shutdown(): Promise<void> {
+    // A stop during start waits for the listeners, so that none is left bound.
+    await this.starting?.catch(() => {});
     const { tcp, udp, ports } = this;
     if (tcp === undefined || udp === undefined || ports === undefined) return;
     const timeoutMs = this.options.stopTimeoutMs ?? SYSLOG_DEFAULTS.stopTimeoutMs;

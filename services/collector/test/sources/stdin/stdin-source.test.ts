@@ -152,6 +152,8 @@ describe('StdinSource', () => {
     );
     second.input.destroy(new Error('EIO'));
     await expect(second.source.done()).rejects.toThrow('EIO');
+    // Later errors of the input are no concern of the source, and must not crash the process.
+    second.input.emit('error', new Error('EPIPE'));
     expect(sink.texts).toEqual(['read before the failure', 'and a partial line']);
   });
 

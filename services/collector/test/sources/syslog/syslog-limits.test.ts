@@ -184,6 +184,27 @@ describe('SyslogSource lifecycle', () => {
     expect(udpAgain.udp).toBe(udp);
   });
 
+  it('releases its ports when stopped while starting', async () => {
+    const probe = await start(new CapturingLineSink());
+    const port = probe.tcp;
+    await probe.source.stop();
+    const racing = new SyslogSource({
+      host: '127.0.0.1',
+      port,
+      maxLineBytes: 1024,
+      sink: new CapturingLineSink(),
+      logger: testLogger(),
+      registry: createRegistry(),
+      hostName: 'collector-1',
+    });
+    const starting = racing.start();
+    await racing.stop();
+    await starting;
+    expect(() => racing.addresses()).toThrow(/not listening/);
+    const after = await start(new CapturingLineSink(), { port });
+    expect(after.tcp).toBe(port);
+  });
+
   it('fails to start on a port in use and releases what it bound', async () => {
     const first = await start(new CapturingLineSink());
     await expect(startSyslog(new CapturingLineSink(), { port: first.tcp })).rejects.toThrow(/EADDRINUSE/);
