@@ -26,15 +26,20 @@ function batcher(sink: CapturingLineSink, options: Partial<LineBatcherOptions> =
 describe('LineBatcher', () => {
   it('sends a lone line after maxDelayMs and a full batch at once', async () => {
     const sink = new CapturingLineSink();
-    const { batcher: b } = batcher(sink, { maxLines: 3, maxDelayMs: 100 });
-    b.add(line('a'));
+    const { batcher: lone } = batcher(sink, { maxLines: 3, maxDelayMs: 100 });
+    lone.add(line('a'));
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(sink.calls).toHaveLength(0);
-    await until('the lone line', () => sink.calls.length === 1, 1000);
-    b.add(line('b'));
-    b.add(line('c'));
-    b.add(line('d'));
-    await until('the full batch', () => sink.calls.length === 2, 50);
+    await until('the lone line', () => sink.calls.length === 1);
+
+    // With a delay that never ends, only a full batch can be sent.
+    const { batcher: full } = batcher(sink, { maxLines: 3, maxDelayMs: 3_600_000 });
+    full.add(line('b'));
+    full.add(line('c'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(sink.calls).toHaveLength(1);
+    full.add(line('d'));
+    await until('the full batch', () => sink.calls.length === 2);
     expect(sink.calls.map((call) => call.lines.map((l) => l.text))).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
