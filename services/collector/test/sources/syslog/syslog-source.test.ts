@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyslogSource } from '../../../src/sources/syslog/index.js';
@@ -139,6 +142,27 @@ describe('SyslogSource over TCP', () => {
     );
     await until('one message', () => sink.lines.length === 1);
     expect(sink.texts).toEqual(['<13>bad \uFFFD(\uFFFD']);
+  });
+});
+
+describe('SyslogSource on IPv6', () => {
+  it('listens on ::1 and writes IPv6 peers in brackets', async () => {
+    const sink = new CapturingLineSink();
+    const { tcp, udp } = await start(sink, { host: '::1' });
+    const tcpPeer = connect({ host: '::1', port: tcp });
+    await once(tcpPeer, 'connect');
+    const tcpPort = tcpPeer.localPort;
+    tcpPeer.end('<13>over tcp\n');
+    const udpPeer = createSocket('udp6');
+    await new Promise<void>((resolve) => udpPeer.bind(0, '::1', () => resolve()));
+    await new Promise((resolve) => udpPeer.send('<13>over udp', udp, '::1', resolve));
+    const udpPort = udpPeer.address().port;
+    udpPeer.close();
+    await until('two messages', () => sink.lines.length === 2);
+    expect(Object.fromEntries(sink.lines.map((line) => [line.text, line.origin.stream]))).toEqual({
+      '<13>over tcp': `tcp:[::1]:${tcpPort}#1`,
+      '<13>over udp': `udp:[::1]:${udpPort}`,
+    });
   });
 });
 
