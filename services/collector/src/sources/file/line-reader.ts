@@ -44,7 +44,10 @@ export class LineSplitter {
     return this.position - this.lineStart;
   }
 
-  /** Takes the next chunk of the file (owned from now on: not to be reused) and returns the lines it completes. */
+  /**
+   * Takes the next chunk of the file and returns the lines it completes. The chunk is not
+   * kept: the caller may reuse its buffer (bytes of an unfinished line are copied).
+   */
   push(chunk: Buffer): FileLine[] {
     let start = 0;
     if (this.position === 0 && chunk.subarray(0, 3).equals(BOM)) {
@@ -55,9 +58,18 @@ export class LineSplitter {
     while (start < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, start);
       const stop = newline === -1 ? chunk.length : newline;
-      this.keep(chunk.subarray(start, stop));
-      if (newline === -1) break;
-      lines.push(this.complete(this.position + newline + 1));
+      const piece = chunk.subarray(start, stop);
+      if (newline === -1) {
+        this.keep(piece);
+        break;
+      }
+      const end = this.position + newline + 1;
+      if (this.keptBytes === 0 && !this.truncated && piece.length <= this.maxLineBytes) {
+        lines.push(this.complete(end, piece));
+      } else {
+        this.keep(piece);
+        lines.push(this.complete(end));
+      }
       start = newline + 1;
     }
     this.position += chunk.length;
@@ -72,20 +84,17 @@ export class LineSplitter {
 
   private keep(bytes: Buffer): void {
     const room = this.maxLineBytes - this.keptBytes;
-    if (bytes.length <= room) {
-      if (bytes.length > 0) this.parts.push(bytes);
-      this.keptBytes += bytes.length;
-      return;
+    const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
+    if (kept.length > 0) {
+      this.parts.push(Buffer.from(kept));
+      this.keptBytes += kept.length;
     }
-    if (room > 0) {
-      this.parts.push(bytes.subarray(0, room));
-      this.keptBytes += room;
-    }
-    this.truncated = true;
+    if (kept.length < bytes.length) this.truncated = true;
   }
 
-  private complete(end: number): FileLine {
-    let bytes = Buffer.concat(this.parts, this.keptBytes);
+  /** Ends the current line at `end`; `whole` is the line when it lies in one chunk. */
+  private complete(end: number, whole?: Buffer): FileLine {
+    let bytes = whole ?? Buffer.concat(this.parts, this.keptBytes);
     if (this.truncated) {
       bytes = bytes.subarray(0, utf8Boundary(bytes));
     } else if (bytes.length > 0 && bytes[bytes.length - 1] === CR) {

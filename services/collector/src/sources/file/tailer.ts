@@ -49,6 +49,8 @@ export class Tailer {
   /** The final batch was taken: close once it is acknowledged. */
   finished = false;
   private splitter: LineSplitter;
+  /** One read buffer per file, reused: a long line costs no garbage per chunk. */
+  private readonly buffer: Buffer;
   private joiner: MultilineJoiner;
 
   constructor(
@@ -62,6 +64,7 @@ export class Tailer {
   ) {
     this.ackedOffset = offset;
     this.lastDataAt = now;
+    this.buffer = Buffer.allocUnsafe(settings.chunkBytes);
     this.splitter = new LineSplitter(settings.maxLineBytes, offset);
     this.joiner = this.newJoiner();
   }
@@ -83,8 +86,7 @@ export class Tailer {
     let bytesRead = 0;
     this.atEof = false;
     while (records.length < this.settings.maxBatchRecords && batchBytes < this.settings.maxBatchBytes) {
-      // A fresh buffer per read: the splitter keeps slices of it for an unfinished line.
-      const chunk = Buffer.allocUnsafe(this.settings.chunkBytes);
+      const chunk = this.buffer;
       const { bytesRead: n } = await this.handle.read(chunk, 0, chunk.length, this.splitter.offset);
       if (n === 0) {
         this.atEof = true;

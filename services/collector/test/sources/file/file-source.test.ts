@@ -99,10 +99,18 @@ describe('FileSource', () => {
       ]),
     );
     const sink = new CapturingLineSink();
+    // The line is streamed and cut, never held whole: memory outside the heap barely moves.
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }, 2);
     const { registry } = await started([fileConfig([path])], join(dir, 'data'), sink, {
       maxLineBytes: 64 * 1024,
     });
     await waitForLines(sink, 4);
+    clearInterval(sampler);
+    expect(peak - baseline).toBeLessThan(4 * 1024 * 1024);
     const [first, cut, bad, ok] = sink.lines;
     expect(first).toMatchObject({ text: 'first', origin: { offset: 3 } });
     expect(cut?.truncated).toBe(true);
