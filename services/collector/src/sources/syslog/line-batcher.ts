@@ -18,9 +18,11 @@ export interface BatchingOptions {
 
 /** What a `LineBatcher` feeds and tells. */
 export interface LineBatcherOptions extends BatchingOptions {
+  /** Where batches go. */
   sink: LineSink;
   /** Source id handed to `submitLines`. */
   source: string;
+  /** Told about batches that fail for good (counts only, never their content). */
   logger: Logger;
   /**
    * Lines waiting (not counting the batch being sent) at which the input is asked to

@@ -39,12 +39,19 @@ export type SyslogTransport = 'tcp' | 'udp';
 
 /** What the syslog source counts. */
 export interface SyslogMetrics {
+  /** `vigie_collector_syslog_messages_total{transport}` */
   messages: Counter<'transport'>;
+  /** `vigie_collector_syslog_bytes_total{transport}` */
   bytes: Counter<'transport'>;
+  /** `vigie_collector_syslog_truncated_total{transport}` */
   truncated: Counter<'transport'>;
+  /** `vigie_collector_syslog_connections` */
   connections: Gauge;
+  /** `vigie_collector_syslog_refused_connections_total` */
   refusedConnections: Counter;
+  /** `vigie_collector_syslog_backpressure_pauses_total` */
   pauses: Counter;
+  /** `vigie_discarded_events_total{reason}`: udp_queue_full, sink_error, shutdown. */
   discarded: Counter<'reason'>;
 }
 

@@ -33,7 +33,9 @@ export const SYSLOG_DEFAULTS = {
 
 /** What the TCP and UDP receivers share. */
 export interface ReceiverSettings {
+  /** The source's settings, with its own child logger. */
   options: SyslogSourceOptions;
+  /** Hints of every message: the `syslog` format and the configured service. */
   hints: NonNullable<RawLine['hints']>;
 }
 
