@@ -1,5 +1,7 @@
 import type { LogEvent } from '@vigie/common';
-import { normalizeEvent, UNKNOWN_SERVICE } from '@vigie/common';
+import { UNKNOWN_SERVICE } from '@vigie/common';
+import type { SourceHints } from '../../model.js';
+import { parseObject } from '../../parse/index.js';
 
 /** Where an event came from and what to assume when it does not say. */
 export interface EventContext {
@@ -21,32 +23,37 @@ export interface EventContext {
   environment?: string;
 }
 
-const TIME_KEYS = ['@timestamp', 'time', 'timestamp', 'ts'];
+const TIME_KEYS = ['@timestamp', 'time', 'timestamp', 'ts', 'instant', 'timeMillis'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function preview(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value) ?? String(value);
-}
-
 /**
  * Turns one decoded value (a JSON object, or a line of text) into an event; never
- * throws. What cannot be read as an event is kept whole as the message of a text event
- * flagged with `vigie.parse_error`, so one bad entry never costs its neighbours.
+ * throws. Objects go through the collector's JSON logger mappings (`parseObject`), which
+ * also stamp origin and defaults; what cannot be read as an event is kept whole as the
+ * message of a text event flagged with `vigie.parse_error`, so one bad entry never
+ * costs its neighbours.
  */
 export function toEvent(value: unknown, context: EventContext): LogEvent {
   if (typeof value === 'string') return textEvent(value, context);
-  const named = isObject(value) && TIME_KEYS.some((key) => value[key] !== undefined);
-  const result = normalizeEvent(value, { defaultTimestamp: context.timestamp ?? context.receivedAt });
-  if (!result.ok) return textEvent(preview(value), context, result.detail);
-  const event = result.event;
-  if (!named && context.timestamp === undefined) {
-    event.vigie = { ...event.vigie, timestamp_fallback: true };
-  }
-  return stamp(event, context);
+  // The entry's own time (Loki, OTLP) stands in for a time the content does not name.
+  const timed =
+    context.timestamp !== undefined && isObject(value) && !TIME_KEYS.some((key) => value[key] !== undefined)
+      ? { ...value, '@timestamp': new Date(context.timestamp).toISOString() }
+      : value;
+  const hints: SourceHints = { service: context.defaultService };
+  if (context.environment !== undefined) hints.environment = context.environment;
+  if (context.labels !== undefined) hints.labels = context.labels;
+  const event = parseObject(timed, {
+    origin: { source: context.source, stream: context.stream, sequence: context.sequence },
+    receivedAt: context.receivedAt,
+    hints,
+  });
+  // The request's default service also replaces an explicit `unknown_service`.
+  if (event.service.name === UNKNOWN_SERVICE) event.service.name = context.defaultService;
+  return event;
 }
 
 /** A line kept as it is: its message is the line; `parseError` says why it was not parsed. */
@@ -57,7 +64,10 @@ export function textEvent(line: string, context: EventContext, parseError?: stri
     message: line,
     service: { name: UNKNOWN_SERVICE },
   };
-  if (parseError !== undefined) event.vigie = { parse_error: parseError };
+  if (parseError !== undefined) {
+    event.event = { original: line };
+    event.vigie = { parse_error: parseError };
+  }
   if (context.timestamp === undefined) event.vigie = { ...event.vigie, timestamp_fallback: true };
   return stamp(event, context);
 }

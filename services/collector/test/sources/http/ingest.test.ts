@@ -59,28 +59,30 @@ describe('POST /ingest', () => {
 
   it('keeps lines that are not events as text events next to the good ones, and says which', async () => {
     const { app, sink } = await setup();
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 20; i++) deep = { nested: deep };
     const response = await app.inject({
       method: 'POST',
       url: '/ingest?service=billing&environment=staging',
       headers: { 'content-type': 'text/plain' },
-      payload: ndjson({ message: 'ok 1' }, 'plain text line', '{"broken": ', {
-        message: 'ok 2',
-        '@timestamp': 'yesterday',
-      }),
+      payload: ndjson({ message: 'ok 1', '@timestamp': 'yesterday' }, 'plain text line', '{"broken": ', deep),
     });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.accepted).toBe(4);
     expect(body.invalid).toBe(3);
     expect(body.problems.map((p: { at: string }) => p.at)).toEqual(['line 2', 'line 3', 'line 4']);
-    expect(body.problems[2].error).toContain('@timestamp');
+    expect(body.problems[2].error).toMatch(/nested deeper/);
     expect(sink.eventList.map((e) => e.message)).toEqual([
       'ok 1',
       'plain text line',
       '{"broken": ',
-      '{"message":"ok 2","@timestamp":"yesterday"}',
+      JSON.stringify(deep),
     ]);
+    // A time that cannot be read is no reason to refuse the event: it is kept aside.
+    expect(sink.eventList[0]?.vigie).toMatchObject({ timestamp_fallback: true });
     expect(sink.eventList[0]?.vigie?.parse_error).toBeUndefined();
+    expect(sink.eventList[0]?.attributes).toMatchObject({ original_timestamp: 'yesterday' });
     expect(sink.eventList[1]?.vigie?.parse_error).toBe('not a JSON object');
     expect(sink.eventList[2]?.vigie?.parse_error).toMatch(/^invalid JSON/);
     expect(

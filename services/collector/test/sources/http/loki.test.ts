@@ -32,37 +32,56 @@ const push = {
 };
 
 describe('POST /loki/api/v1/push', () => {
-  it('answers 204 and keeps labels, service, time and structured metadata', async () => {
+  it('answers 204; JSON lines become events timed by the entry, other lines go to the line parsers', async () => {
     const { app, sink } = await setup();
     const response = await app.inject({ method: 'POST', url: '/loki/api/v1/push', payload: push });
     expect(response.statusCode).toBe(204);
-    const [text, json, other] = sink.eventList;
-    expect(sink.events.every((e) => e.source === 'http-loki')).toBe(true);
-    expect(text).toMatchObject({
-      '@timestamp': '2026-11-28T12:00:00.000Z',
-      message: 'GET /index.html 200',
-      service: { name: 'nginx', environment: 'staging' },
-      host: { name: 'edge-2' },
-      labels: { job: 'nginx', env: 'staging', host: 'edge-2' },
-      event: { sequence: 0 },
+    expect([...sink.events, ...sink.lines].every((e) => e.source === 'http-loki')).toBe(true);
+
+    const [nginx, ready] = sink.lines.map((l) => l.line);
+    expect(nginx).toMatchObject({
+      text: 'GET /index.html 200',
+      origin: { source: 'http-loki', sequence: 0, hostName: 'edge-2' },
+      hints: {
+        service: 'nginx',
+        environment: 'staging',
+        labels: { job: 'nginx', env: 'staging', host: 'edge-2' },
+      },
     });
-    expect(text?.vigie?.parse_error).toBeUndefined();
-    expect(text?.vigie?.timestamp_fallback).toBeUndefined();
-    expect(json).toMatchObject({
+    expect(ready).toMatchObject({ text: 'ready', origin: { sequence: 2 }, hints: { service: 'api' } });
+    expect(ready?.origin.hostName).toBeUndefined();
+
+    expect(sink.eventList).toHaveLength(1);
+    expect(sink.eventList[0]).toMatchObject({
       '@timestamp': '2026-11-28T07:59:59.000Z',
       message: 'upstream down',
       log: { level: 'error' },
+      service: { name: 'nginx', environment: 'staging' },
+      host: { name: 'edge-2' },
       labels: { job: 'nginx', trace_id: 'abc' },
       event: { sequence: 1 },
+      vigie: { source: 'http-loki' },
     });
-    expect(other).toMatchObject({
+    const streams = new Set([nginx?.origin.stream, ready?.origin.stream, sink.eventList[0]?.vigie?.stream]);
+    expect(streams.size).toBe(1);
+  });
+
+  it('times JSON lines that name no time by their entry', async () => {
+    const { app, sink } = await setup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      payload: {
+        streams: [{ stream: { app: 'cart' }, values: [['1795867202000000000', '{"msg":"no time here"}']] }],
+      },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(sink.eventList[0]).toMatchObject({
       '@timestamp': '2026-11-28T12:00:02.000Z',
-      message: 'ready',
-      service: { name: 'api' },
-      event: { sequence: 2 },
+      message: 'no time here',
+      service: { name: 'cart' },
     });
-    expect(other?.host).toBeUndefined();
-    expect(new Set(sink.eventList.map((e) => e.vigie?.stream)).size).toBe(1);
+    expect(sink.eventList[0]?.vigie?.timestamp_fallback).toBeUndefined();
   });
 
   it('reads gzip pushes', async () => {
@@ -74,7 +93,7 @@ describe('POST /loki/api/v1/push', () => {
       payload: gzipSync(JSON.stringify(push)),
     });
     expect(response.statusCode).toBe(204);
-    expect(sink.events).toHaveLength(3);
+    expect(sink.events.length + sink.lines.length).toBe(3);
   });
 
   it('answers 400 with the path of a malformed entry, and takes nothing from that push', async () => {

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { LogEvent } from '@vigie/common';
 import type { FastifyPluginAsync } from 'fastify';
+import type { RawLine, SourceHints } from '../../../model.js';
 import { BodyError, bodyText, mediaType, parseJson, parseJsonBody } from '../body.js';
-import { deliver, eventContext, type RouteContext } from '../context.js';
-import { type EventContext, textEvent, toEvent } from '../event.js';
+import { deliver, eventContext, type RouteContext, rawLine } from '../context.js';
+import { type EventContext, toEvent } from '../event.js';
 import { SOURCE_IDS } from '../options.js';
 
 type Json = Record<string, unknown>;
@@ -37,7 +38,9 @@ function pick(labels: Record<string, string>, names: string[]): string | undefin
 /**
  * `POST /loki/api/v1/push`: the Loki push API in its JSON form. Stream labels and
  * structured metadata become labels, `service_name`/`service`/`job`/`app` the service,
- * and the entry's nanosecond time the event time unless a JSON line names its own.
+ * and the entry's nanosecond time the event time of JSON lines that name none. Other
+ * lines go to the line parsers (`submitLines`), which do not take the entry time yet:
+ * they fall back to the time of reception unless the line names its own.
  * The snappy-compressed protobuf form gets 415 with a message naming the JSON setting.
  * A malformed entry refuses the push with 400 and its path, as Loki does.
  */
@@ -55,6 +58,8 @@ export const lokiRoutes: FastifyPluginAsync<{ context: RouteContext }> = async (
     if (!isObject(body) || !Array.isArray(body.streams)) throw invalid('streams', 'expected an array');
     const base = eventContext(request, SOURCE_IDS.loki, context.defaultService);
     const events: LogEvent[] = [];
+    const lines: RawLine[] = [];
+    let sequence = 0;
     for (const [s, stream] of body.streams.entries()) {
       const path = `streams[${s}]`;
       if (!isObject(stream)) throw invalid(path, 'expected an object');
@@ -73,38 +78,52 @@ export const lokiRoutes: FastifyPluginAsync<{ context: RouteContext }> = async (
         const entryLabels = { ...labels, ...stringMap(metadata, `${entryPath}[2]`) };
         const entryContext: EventContext = {
           ...base,
-          sequence: events.length,
+          sequence: sequence++,
           timestamp: Number(BigInt(time) / 1_000_000n),
           defaultService: pick(entryLabels, SERVICE_LABELS) ?? context.defaultService,
           labels: entryLabels,
         };
         const environment = pick(entryLabels, ENVIRONMENT_LABELS);
         if (environment !== undefined) entryContext.environment = environment;
-        const event = lineEvent(line, entryContext);
         const host = pick(entryLabels, HOST_LABELS);
+        const event = jsonLineEvent(line, entryContext);
+        if (event === undefined) {
+          const raw = rawLine(line, entryContext, lineHints(entryContext));
+          if (host !== undefined) raw.origin.hostName = host;
+          lines.push(raw);
+          continue;
+        }
         if (host !== undefined && event.host?.name === undefined) event.host = { ...event.host, name: host };
         events.push(event);
       }
     }
-    await deliver(context, '/loki/api/v1/push', SOURCE_IDS.loki, events);
+    await deliver(context, '/loki/api/v1/push', SOURCE_IDS.loki, events, lines);
     return reply.code(204).send();
   });
 };
 
 /**
- * A Loki line: JSON lines are read as events; other lines are plain log text (normal for
- * Loki, so not a parse error), timed by the entry.
+ * A JSON line read as an event, timed by the entry when it names no time of its own;
+ * undefined for other lines, which go to the collector's line parsers (nginx, logfmt,
+ * syslog, plain text) like lines read from a file.
  */
-function lineEvent(line: string, context: EventContext): LogEvent {
+function jsonLineEvent(line: string, context: EventContext): LogEvent | undefined {
   const trimmed = line.trimStart();
-  if (trimmed.startsWith('{')) {
-    try {
-      const event = toEvent(parseJson(trimmed), context);
-      if (event.vigie?.parse_error !== undefined) event.message = line;
-      return event;
-    } catch {
-      // Not JSON after all: plain text below.
-    }
+  if (!trimmed.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = parseJson(trimmed);
+  } catch {
+    return undefined;
   }
-  return textEvent(line, context);
+  const event = toEvent(value, context);
+  if (event.vigie?.parse_error !== undefined) event.message = line;
+  return event;
+}
+
+function lineHints(context: EventContext): SourceHints {
+  const hints: SourceHints = { service: context.defaultService };
+  if (context.environment !== undefined) hints.environment = context.environment;
+  if (context.labels !== undefined) hints.labels = context.labels;
+  return hints;
 }
