@@ -16,7 +16,7 @@ export const TEXT_PATTERNS = {
     /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|ALERT|EMERG|PANIC)\b|\[(trace|debug|info|notice|warn|warning|error|crit|alert|emerg|fatal)\]/,
   traceLine: /^(?:\s+at |\s+File "|Traceback \(most recent call last\)|Caused by: |\s+\.\.\. \d+ more)/,
   exception:
-    /^(?:Exception in thread "[^"]{0,256}" )?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable|Exit|Interrupt))(?:: (.*))?$/,
+    /^(?:Exception in thread "[^"]{0,256}" )?((?:[A-Za-z_$][\w$]*\.)*[\w$]*(?:Exception|Error|Throwable|Exit|Interrupt))(?:: (.*))?$/,
 } as const;
 
 const LEVELS: Record<string, string> = {

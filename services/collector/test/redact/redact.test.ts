@@ -174,3 +174,20 @@ describe('createRedactor', () => {
     expect(byRule).toEqual({ secret_pair: 3, credit_card: 1, secret_field: 1 });
   });
 });
+
+describe('redaction of hostile input', () => {
+  it.each([
+    ['digits and spaces', '4 '.repeat(512 * 1024)],
+    ['secret keys without values', 'password'.repeat(128 * 1024)],
+    ['unterminated quoted secrets', 'password="'.repeat(100 * 1024)],
+    ['JWT prefixes', '-eyJ-J'.repeat(170 * 1024)],
+    ['bearer words', 'Bearer '.repeat(150 * 1024)],
+    ['authorization words', 'authorization: '.repeat(70 * 1024)],
+    ['prefixed key parts', 'a_b_c_d_'.repeat(128 * 1024)],
+  ])('a megabyte of %s is scanned in bounded time', (_name, message) => {
+    const e = event({ message });
+    const started = performance.now();
+    defaults(e);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
