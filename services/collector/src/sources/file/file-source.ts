@@ -120,8 +120,10 @@ export class FileSource implements Component {
     if (!this.loop) return;
     await this.loop;
     for (const tailer of this.tracker.tailers.values()) {
-      tailer.pendingBatch ??= tailer.flushPending();
-      if (tailer.pendingBatch && (await this.submit(tailer, Date.now()))) tailer.pendingBatch = undefined;
+      // One try each: what the sink refuses now is read again after the restart.
+      if (tailer.pendingBatch && !(await this.submit(tailer, Date.now()))) continue;
+      tailer.pendingBatch = tailer.flushPending();
+      if (tailer.pendingBatch) await this.submit(tailer, Date.now());
     }
     await this.saveCheckpoints(true);
     await this.tracker.closeAll();
@@ -168,7 +170,9 @@ export class FileSource implements Component {
       }
       this.metrics.bytesRead.inc(bytesRead);
       let next = batch;
-      const idle = now - tailer.lastDataAt >= (this.options.finishIdleMs ?? 5000);
+      // Idle since the rotation too: the writer may still append before reopening its file.
+      const quietSince = Math.max(tailer.lastDataAt, tailer.rotatedAt);
+      const idle = now - quietSince >= (this.options.finishIdleMs ?? 5000);
       if (!next && tailer.rotated && tailer.atEof && idle) {
         next = tailer.finish();
         if (!next) return this.forget(tailer);
@@ -206,6 +210,7 @@ export class FileSource implements Component {
 
   private toRawLines(tailer: Tailer, batch: Batch, receivedAt: number): RawLine[] {
     const { service, environment, format, labels } = tailer.config;
+    // The config schema only admits the formats SourceHints names.
     const hints: SourceHints = { format: format as SourceHints['format'] };
     if (service !== undefined) hints.service = service;
     if (environment !== undefined) hints.environment = environment;

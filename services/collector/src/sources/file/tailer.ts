@@ -42,6 +42,8 @@ export class Tailer {
   retryDelayMs = 0;
   /** The path no longer leads to this file: read it to the end, then let it go. */
   rotated = false;
+  /** When the file was found rotated, epoch ms (0: not rotated). */
+  rotatedAt = 0;
   /** The last read found no more data. */
   atEof = false;
   /** Last time data was read, epoch ms. */

@@ -42,6 +42,7 @@ export class FileTracker {
         matched.delete(inodeKey(tailer.identity));
       } else if (!tailer.rotated) {
         tailer.rotated = true;
+        tailer.rotatedAt = now;
         this.metrics.rotations.inc();
         this.log.info({ path: tailer.path }, 'Followed file rotated; reading it to its end.');
       }
@@ -129,6 +130,7 @@ export class FileTracker {
       now,
     );
     tailer.rotated = true;
+    tailer.rotatedAt = now;
     this.add(tailer);
     this.metrics.rotations.inc();
     this.log.info({ path: found.path, offset: checkpoint.offset }, 'Rotated file found again; finishing it.');

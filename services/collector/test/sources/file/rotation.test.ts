@@ -65,6 +65,24 @@ describe('FileSource rotation matrix', () => {
     expect(await metricValue(registry, 'vigie_file_rotations_total')).toBe(1);
   });
 
+  it('rename of a quiet file: a line the writer adds soon after the rename is still read', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 10));
+    const sink = new CapturingLineSink();
+    await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 10);
+    // Quiet for longer than finishIdleMs (300 ms) before the rotation.
+    await pause(600);
+    const old = await open(path, 'a');
+    await rename(path, `${path}.1`);
+    await pause(200);
+    await old.appendFile(numbered(10, 1));
+    await old.close();
+    await waitForLines(sink, 11, 3000);
+    expect(numbersOf(sink.texts())).toEqual(range(0, 11));
+  });
+
   it('copytruncate: the unread tail is taken from the copy, the truncated file from 0', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
