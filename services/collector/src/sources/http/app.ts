@@ -51,6 +51,7 @@ export function buildHttpApp(options: HttpSourceOptions): FastifyInstance {
     logger,
     metrics,
     defaultService: options.defaultService,
+    maxBodyBytes: options.maxBodyBytes,
     hostName: options.hostName,
   };
   const routeOf = (url: string | undefined) => url ?? 'unmatched';

@@ -10,6 +10,8 @@ export interface RouteContext {
   logger: Logger;
   metrics: HttpMetrics;
   defaultService: string;
+  /** Larger bodies get 413, also once decompressed by a route (snappy). */
+  maxBodyBytes: number;
   /** host.name of this collector, for the cluster info that Elasticsearch shippers ask for. */
   hostName: string;
 }

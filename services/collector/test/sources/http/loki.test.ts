@@ -1,6 +1,21 @@
 import { gzipSync } from 'node:zlib';
+import protobuf from 'protobufjs';
+import { compressSync } from 'snappy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackpressureError, testApp } from './helpers.js';
+
+// Loki's push.proto (logproto), written out here independently of the source's decoder.
+const PushRequest = protobuf
+  .parse(
+    `syntax = "proto3";
+     message Timestamp { int64 seconds = 1; int32 nanos = 2; }
+     message LabelPair { string name = 1; string value = 2; }
+     message Entry { Timestamp timestamp = 1; string line = 2; repeated LabelPair structuredMetadata = 3; }
+     message Stream { string labels = 1; repeated Entry entries = 2; uint64 hash = 3; }
+     message PushRequest { repeated Stream streams = 1; }`,
+    { keepCase: true },
+  )
+  .root.lookupType('PushRequest');
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -118,16 +133,62 @@ describe('POST /loki/api/v1/push', () => {
     expect(sink.events).toHaveLength(0);
   });
 
-  it('answers 415 to snappy protobuf with the setting to change', async () => {
-    const { app } = await setup();
+  it('reads the snappy-compressed protobuf push of Promtail and Alloy', async () => {
+    const { app, sink } = await setup();
+    const message = PushRequest.fromObject({
+      streams: [
+        {
+          labels: '{job="varlogs", filename="/var/log/app.log", note="say \\"hi\\""}',
+          entries: [
+            { timestamp: { seconds: 1795867200, nanos: 5_000_000 }, line: '{"msg":"json line"}' },
+            {
+              timestamp: { seconds: 1795867201 },
+              line: 'plain line',
+              structuredMetadata: [{ name: 'trace_id', value: 't-1' }],
+            },
+          ],
+        },
+      ],
+    });
     const response = await app.inject({
       method: 'POST',
       url: '/loki/api/v1/push',
       headers: { 'content-type': 'application/x-protobuf' },
-      payload: Buffer.from([0xff, 0x06, 0x00]),
+      payload: compressSync(Buffer.from(PushRequest.encode(message).finish())),
     });
-    expect(response.statusCode).toBe(415);
-    expect(response.json().message).toContain('JSON');
+    expect(response.statusCode).toBe(204);
+    expect(sink.eventList[0]).toMatchObject({
+      '@timestamp': '2026-11-28T12:00:00.005Z',
+      message: 'json line',
+      service: { name: 'varlogs' },
+      labels: { job: 'varlogs', filename: '/var/log/app.log', note: 'say "hi"' },
+    });
+    expect(sink.lines[0]?.line).toMatchObject({
+      text: 'plain line',
+      origin: { sequence: 1 },
+      hints: { service: 'varlogs', labels: { trace_id: 't-1', job: 'varlogs' } },
+    });
+  });
+
+  it('answers 413 to a snappy block that claims to inflate past the limit, 400 to bad labels or data', async () => {
+    const { app, sink } = await setup();
+    const post = (payload: Buffer) =>
+      app.inject({
+        method: 'POST',
+        url: '/loki/api/v1/push',
+        headers: { 'content-type': 'application/x-protobuf' },
+        payload,
+      });
+    // Varint 0x80 0x80 0x80 0x40: 128 MiB announced by a 4-byte body.
+    expect((await post(Buffer.from([0x80, 0x80, 0x80, 0x40]))).statusCode).toBe(413);
+    expect((await post(Buffer.from([0x05, 0xff, 0xff]))).statusCode).toBe(400);
+    const badLabels = PushRequest.encode(
+      PushRequest.fromObject({ streams: [{ labels: '{job=unquoted}', entries: [{ line: 'x' }] }] }),
+    ).finish();
+    const response = await post(compressSync(Buffer.from(badLabels)));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('streams[0].labels: expected a quoted value for job');
+    expect(sink.events.length + sink.lines.length).toBe(0);
   });
 
   it('answers 503 with Retry-After when the sink pushes back', async () => {

@@ -2,9 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { LogEvent } from '@vigie/common';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RawLine, SourceHints } from '../../../model.js';
-import { BodyError, bodyText, mediaType, parseJson, parseJsonBody } from '../body.js';
+import { BodyError, bodyBytes, bodyText, mediaType, parseJson, parseJsonBody } from '../body.js';
 import { deliver, eventContext, type RouteContext, rawLine } from '../context.js';
 import { type EventContext, toEvent } from '../event.js';
+import { decodeLokiProtobuf } from '../loki-proto.js';
 import { SOURCE_IDS } from '../options.js';
 
 type Json = Record<string, unknown>;
@@ -41,20 +42,23 @@ function pick(labels: Record<string, string>, names: string[]): string | undefin
  * and the entry's nanosecond time the event time of JSON lines that name none. Other
  * lines go to the line parsers (`submitLines`), which do not take the entry time yet:
  * they fall back to the time of reception unless the line names its own.
- * The snappy-compressed protobuf form gets 415 with a message naming the JSON setting.
+ * The snappy-compressed protobuf form (Promtail's and Alloy's default) is read too.
  * A malformed entry refuses the push with 400 and its path, as Loki does.
  */
 export const lokiRoutes: FastifyPluginAsync<{ context: RouteContext }> = async (app, { context }) => {
   app.post('/loki/api/v1/push', { schema: { response: { 204: Type.Null() } } }, async (request, reply) => {
     const type = mediaType(request);
-    if (type !== 'application/json') {
+    const protobuf = type === 'application/x-protobuf' || type === 'application/protobuf';
+    if (!protobuf && type !== 'application/json') {
       throw new BodyError(
         'unsupported_media_type',
         415,
-        'Vigie receives Loki pushes as JSON (Content-Type: application/json), not snappy protobuf: set the client to its JSON encoding',
+        'POST /loki/api/v1/push takes snappy-compressed protobuf (application/x-protobuf) or application/json',
       );
     }
-    const body = parseJsonBody(bodyText(request));
+    const body = protobuf
+      ? decodeLokiProtobuf(bodyBytes(request), context.maxBodyBytes)
+      : parseJsonBody(bodyText(request));
     if (!isObject(body) || !Array.isArray(body.streams)) throw invalid('streams', 'expected an array');
     const base = eventContext(request, SOURCE_IDS.loki, context.defaultService);
     const events: LogEvent[] = [];
