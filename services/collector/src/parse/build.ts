@@ -75,6 +75,12 @@ export function buildEvent(
   expanded['@timestamp'] = new Date(time?.ok ? time.ms : context.receivedAt).toISOString();
   if (raw !== undefined && fallback) moveToAttributes(expanded, ['original_timestamp'], raw);
 
+  // Filled in here rather than by normalizeEvent so that drafts already in the schema's
+  // shape (access logs, syslog, text) take its fast path.
+  const service = expanded.service;
+  if (service === undefined) expanded.service = { name: UNKNOWN_SERVICE };
+  else if (isObject(service) && service.name === undefined) service.name = UNKNOWN_SERVICE;
+
   for (let repair = 0; ; repair++) {
     const result = normalizeEvent(expanded);
     if (result.ok) {
