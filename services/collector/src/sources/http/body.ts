@@ -59,7 +59,7 @@ export function installBodyHandling(app: FastifyInstance, maxBodyBytes: number):
   );
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity' || encoding === '') return payload;
+    if (encoding === 'identity' || encoding === '' || !hasBody(request)) return payload;
     if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
       throw new BodyError('unsupported_encoding', 415, 'Content-Encoding must be gzip, deflate or identity');
     }
@@ -87,10 +87,20 @@ export function installBodyHandling(app: FastifyInstance, maxBodyBytes: number):
     wire.on('end', () => {
       output.receivedEncodedLength = wire.seen;
     });
+    // Fastify listens for errors only while it reads the body; one left unread (a route
+    // that answers without it) must not become an uncaught 'error' event.
+    output.on('error', () => {});
     wireCounters.set(request, wire);
     payload.pipe(wire).pipe(inflater).pipe(output);
     return output;
   });
+}
+
+/** Whether the request announces a body: GET probes with a stray Content-Encoding have none. */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  if (length !== undefined) return length.trim() !== '0';
+  return request.headers['transfer-encoding'] !== undefined;
 }
 
 const wireCounters = new WeakMap<FastifyRequest, ByteLimit>();

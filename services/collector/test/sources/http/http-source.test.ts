@@ -62,6 +62,29 @@ describe('HttpSource', () => {
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   });
 
+  it('survives bodiless and empty requests that claim gzip', async () => {
+    const source = track(new HttpSource(sourceOptions()));
+    await source.start();
+    const base = `http://127.0.0.1:${source.address().port}`;
+    const gzip = { 'content-encoding': 'gzip' };
+    expect((await fetch(`${base}/`, { headers: gzip })).status).toBe(200);
+    expect((await fetch(`${base}/health`, { headers: gzip })).status).toBe(200);
+    const empty = await fetch(`${base}/ingest`, {
+      method: 'POST',
+      headers: { ...gzip, 'content-type': 'text/plain', 'content-length': '0' },
+    });
+    expect(empty.status).toBe(200);
+    const truncated = await fetch(`${base}/ingest`, {
+      method: 'POST',
+      headers: { ...gzip, 'content-type': 'text/plain' },
+      body: gzipSync('{"message":"cut short"}\n').subarray(0, 12),
+    });
+    expect(truncated.status).toBe(400);
+    // Still serving: an uncaught stream error would have ended the process (and the test run).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
   it('answers 413 to a chunked gzip bomb on a real socket', async () => {
     const options = sourceOptions({ maxBodyBytes: 32 * 1024 });
     const source = track(new HttpSource(options));
