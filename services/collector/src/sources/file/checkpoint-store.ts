@@ -120,6 +120,7 @@ function isCheckpoint(value: unknown): value is Checkpoint {
     count(c.ino) &&
     count(c.offset) &&
     count(c.fingerprintBytes) &&
+    (c.birthtimeMs === undefined || (typeof c.birthtimeMs === 'number' && c.birthtimeMs >= 0)) &&
     typeof c.fingerprint === 'string' &&
     /^[0-9a-f]{64}$/.test(c.fingerprint)
   );

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileSourceConfig } from '@vigie/common';
 import { glob } from 'tinyglobby';
 import type { Checkpoint } from './checkpoint-store.js';
-import { type FileIdentity, fingerprintOf, inodeKey, sameContent } from './identity.js';
+import { type FileIdentity, fingerprintOf, inodeKey, sameBirth, sameContent } from './identity.js';
 
 /** Compressed rotations: never read as logs unless a pattern itself names the extension. */
 const COMPRESSED = ['gz', 'bz2', 'xz', 'zst', 'zip', 'lz4'];
@@ -78,8 +78,15 @@ export async function findMovedFile(
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile() || taken.has(inodeKey(info)) || info.size < minSize) continue;
     const sameInode = info.dev === known.dev && info.ino === known.ino;
-    if (sameInode || (name.startsWith(base) && name !== base)) {
-      candidates.push({ path, dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs });
+    if (sameInode ? sameBirth(info, known) : name.startsWith(base) && name !== base) {
+      candidates.push({
+        path,
+        dev: info.dev,
+        ino: info.ino,
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        birthtimeMs: info.birthtimeMs,
+      });
     }
   }
   // The same inode first; then the newest copy, which is the latest rotation.
@@ -92,7 +99,12 @@ export async function findMovedFile(
       return {
         handle,
         path: candidate.path,
-        identity: { dev: candidate.dev, ino: candidate.ino, ...print },
+        identity: {
+          dev: candidate.dev,
+          ino: candidate.ino,
+          ...print,
+          ...(candidate.birthtimeMs > 0 ? { birthtimeMs: candidate.birthtimeMs } : {}),
+        },
         size: candidate.size,
       };
     }
@@ -112,13 +124,14 @@ function rank(candidate: { dev: number; ino: number }, known: FileIdentity): num
  */
 export async function savedCheckpointFor(
   handle: FileHandle,
-  file: { dev: number; ino: number; size: number },
+  file: { dev: number; ino: number; size: number; birthtimeMs?: number },
   saved: Checkpoint[],
   mode: 'same' | 'copy',
 ): Promise<Checkpoint | undefined> {
   for (const checkpoint of saved) {
     const sameInode = checkpoint.dev === file.dev && checkpoint.ino === file.ino;
-    if (mode === 'same' ? !sameInode : sameInode || checkpoint.fingerprintBytes === 0) continue;
+    const skip = mode === 'same' ? !sameInode || !sameBirth(checkpoint, file) : sameInode;
+    if (skip || (mode === 'copy' && checkpoint.fingerprintBytes === 0)) continue;
     if (file.size >= checkpoint.offset && (await sameContent(handle, checkpoint, file.size)))
       return checkpoint;
   }

@@ -16,6 +16,11 @@ export interface FileIdentity {
   /** SHA-256 (hex) of the first `fingerprintBytes` bytes. */
   fingerprint: string;
   fingerprintBytes: number;
+  /**
+   * Creation time where the file system records one (statx): tells a new file reusing an
+   * inode from the old one even when both start with the same few bytes.
+   */
+  birthtimeMs?: number;
 }
 
 /** Hash of the first `length` bytes (fewer if the file is shorter) of an open file. */
@@ -42,7 +47,13 @@ export function hash(bytes: Buffer): string {
 export async function identityOf(handle: FileHandle): Promise<FileIdentity & { size: number }> {
   const stat = await handle.stat();
   const print = await fingerprintOf(handle, Math.min(FINGERPRINT_BYTES, stat.size));
-  return { dev: stat.dev, ino: stat.ino, size: stat.size, ...print };
+  const birth = stat.birthtimeMs > 0 ? { birthtimeMs: stat.birthtimeMs } : {};
+  return { dev: stat.dev, ino: stat.ino, size: stat.size, ...print, ...birth };
+}
+
+/** Whether two looks at one inode saw the same file: the same creation time, when known. */
+export function sameBirth(a: { birthtimeMs?: number }, b: { birthtimeMs?: number }): boolean {
+  return !a.birthtimeMs || !b.birthtimeMs || a.birthtimeMs === b.birthtimeMs;
 }
 
 /** Key of the place a file lives, to find it again after a rename. */
@@ -64,12 +75,13 @@ export async function sameContent(handle: FileHandle, known: FileIdentity, size:
 /** Whether `candidate` is the file `known` describes: same inode and same first bytes. */
 export async function isSameFile(
   handle: FileHandle,
-  candidate: { dev: number; ino: number; size: number },
+  candidate: { dev: number; ino: number; size: number; birthtimeMs?: number },
   known: FileIdentity,
 ): Promise<boolean> {
   return (
     candidate.dev === known.dev &&
     candidate.ino === known.ino &&
+    sameBirth(candidate, known) &&
     (await sameContent(handle, known, candidate.size))
   );
 }

@@ -143,6 +143,30 @@ describe('FileSource rotation matrix', () => {
     expect(numbersOf(sink.texts())).toEqual(range(0, 2500));
   });
 
+  it('delete + recreate reusing the inode with the same first bytes: creation time tells them apart', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, 'hello\n');
+    const sink = new CapturingLineSink();
+    const first = await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 1);
+    await first.source.stop();
+    const { ino } = await stat(path);
+    await unlink(path);
+    let reused = false;
+    for (let i = 0; i < 50 && !reused; i++) {
+      await pause(5);
+      await writeFile(path, 'hello\nworld\n');
+      reused = (await stat(path)).ino === ino;
+      if (!reused) await rename(path, join(dir, `spare-${i}`));
+    }
+    expect(reused).toBe(true);
+    await follow([path], join(dir, 'data'), sink);
+    await waitForLines(sink, 3);
+    await pause(200);
+    expect(sink.texts()).toEqual(['hello', 'hello', 'world']);
+  });
+
   it('plain truncate: reading starts again from 0, also when rewritten past the old offset', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
