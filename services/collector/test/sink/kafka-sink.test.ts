@@ -18,11 +18,23 @@ class FakeBus implements LogBus {
   async healthcheck(): Promise<void> {
     if (!this.up) throw new UnavailableError('Kafka');
   }
+  /** Sends held while `hang` is set, settled by `release`. */
+  readonly held: Array<(landed: boolean) => void> = [];
+
   async publish(_topic: string, records: BusRecord[]): Promise<void> {
     this.publishCalls++;
-    if (this.hang) await new Promise(() => undefined);
-    if (!this.up) throw new UnavailableError('Kafka');
+    if (this.hang) {
+      const landed = await new Promise<boolean>((resolve) => this.held.push(resolve));
+      if (!landed) throw new UnavailableError('Kafka');
+    } else if (!this.up) {
+      throw new UnavailableError('Kafka');
+    }
     this.published.push(...records);
+  }
+
+  release(landed: boolean): void {
+    this.hang = false;
+    for (const settle of this.held.splice(0)) settle(landed);
   }
   async ensureTopic(): Promise<void> {}
   async consumerLag(): Promise<Map<number, number>> {
@@ -142,23 +154,39 @@ describe('KafkaEventSink', () => {
     );
   });
 
-  it('treats a publish that does not answer in time as Kafka being away', async () => {
-    const sink = newSink({ publishTimeoutMs: 200 });
-    await sink.start();
-    bus.hang = true;
-    const started = Date.now();
-    await sink.write([event('a', 0)]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(await metric(registry, 'vigie_collector_spooled_events_total')).toBe(1);
-    bus.hang = false;
-    await waitFor(
-      'replayed',
-      async () => bus.published.length,
-      (n) => n === 1,
-      5000,
-      20,
-    );
-  });
+  for (const landed of [true, false]) {
+    it(`spools a publish that does not answer in time, and sends it once when it ${landed ? 'lands late' : 'fails'}`, async () => {
+      const sink = newSink({ publishTimeoutMs: 200 });
+      await sink.start();
+      bus.hang = true;
+      const started = Date.now();
+      await sink.write([event('a', 0), event('b', 0)]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      for (let seq = 1; seq <= 5; seq++) await sink.write([event('a', seq)]);
+      expect(await metric(registry, 'vigie_collector_spooled_events_total')).toBe(7);
+      // The replayer waits for the outcome of the timed-out send before sending anything.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(bus.publishCalls).toBe(1);
+      bus.release(landed);
+      await waitFor(
+        'replayed',
+        async () => metric(registry, 'vigie_collector_replayed_events_total'),
+        (n) => n === 7,
+        5000,
+        20,
+      );
+      await waitFor(
+        'spool empty',
+        async () => metric(registry, 'vigie_collector_spool_segments'),
+        (n) => n === 0,
+        5000,
+        20,
+      );
+      const byKey = sequences(bus.published);
+      expect(byKey.get('a')).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(byKey.get('b')).toEqual([0]);
+    });
+  }
 
   it('rejects with BackpressureError when the spool is full, and never drops accepted events', async () => {
     const sink = newSink({ spoolMaxBytes: 64 * 1024, retryAfterSeconds: 3 });

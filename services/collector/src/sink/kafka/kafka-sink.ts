@@ -1,8 +1,9 @@
 import { slicesOf } from '@vigie/bus';
 import type { BusRecord, LogBus, LogEvent, Logger, Registry } from '@vigie/common';
-import { summarizeError, UnavailableError } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
 import { BackpressureError } from '../../errors.js';
 import type { EventSink } from '../../model.js';
+import { DeadlineError, withDeadline } from './deadline.js';
 import { type BackpressureReason, KafkaSinkMetrics } from './metrics.js';
 import { Replayer } from './replayer.js';
 import { Spool, SpoolRefusedError } from './spool.js';
@@ -86,7 +87,7 @@ export class KafkaEventSink implements EventSink {
       logger: this.logger,
       metrics: this.metrics,
       publish: (records) => this.publish(records),
-      probe: () => this.timed(this.options.bus.healthcheck(), this.options.probeTimeoutMs ?? 5000),
+      probe: () => withDeadline(this.options.bus.healthcheck(), this.options.probeTimeoutMs ?? 5000, 'Kafka'),
       chunkBytes: this.maxBatchBytes,
       minBackoffMs: options.minBackoffMs ?? 250,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
@@ -180,6 +181,8 @@ export class KafkaEventSink implements EventSink {
   private async deliver(batch: PendingWrite[]): Promise<void> {
     const records = batch.flatMap((write) => write.records);
     let acknowledged = 0;
+    let late: DeadlineError | undefined;
+    let lateRecords = 0;
     if (this.spool.isEmpty()) {
       // A write larger than a request is sent in slices; those acknowledged before a
       // failure are not spooled again.
@@ -193,6 +196,10 @@ export class KafkaEventSink implements EventSink {
             'Kafka did not acknowledge events; they go to the spool until it is back.',
           );
           this.replayer.kafkaFailed();
+          if (err instanceof DeadlineError) {
+            late = err;
+            lateRecords = slice.length;
+          }
           break;
         }
         acknowledged += slice.length;
@@ -201,10 +208,13 @@ export class KafkaEventSink implements EventSink {
     }
     let failure: BackpressureError | undefined;
     if (acknowledged < records.length) {
+      // The spool was empty: the slice that timed out will be its head.
+      if (late) this.replayer.headMayBeInKafka(late.operation, lateRecords);
       try {
         await this.spool.append(records.slice(acknowledged));
         this.metrics.spooled.inc(records.length - acknowledged);
       } catch (err) {
+        this.replayer.headNotSpooled();
         failure =
           err instanceof SpoolRefusedError
             ? err
@@ -226,20 +236,11 @@ export class KafkaEventSink implements EventSink {
   }
 
   private publish(records: BusRecord[]): Promise<void> {
-    return this.timed(
+    return withDeadline(
       this.options.bus.publish(this.options.topic, records),
       this.options.publishTimeoutMs ?? 15_000,
+      'Kafka',
     );
-  }
-
-  /** `operation`, or an `UnavailableError` once `ms` passed (the operation itself goes on). */
-  private timed(operation: Promise<void>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UnavailableError('Kafka (no answer in time)')), ms);
-    });
-    operation.catch(() => undefined);
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
   private refuse(reason: BackpressureReason, err: BackpressureError): BackpressureError {

@@ -1,5 +1,6 @@
 import type { BusRecord, Logger } from '@vigie/common';
 import { summarizeError } from '@vigie/common';
+import { DeadlineError, succeeded } from './deadline.js';
 import type { KafkaSinkMetrics } from './metrics.js';
 import type { Spool } from './spool.js';
 
@@ -8,7 +9,7 @@ export interface ReplayerOptions {
   spool: Spool;
   logger: Logger;
   metrics: KafkaSinkMetrics;
-  /** Publishes with the sink's time limit. */
+  /** Publishes with the sink's time limit (rejects with `DeadlineError` past it). */
   publish: (records: BusRecord[]) => Promise<void>;
   /** Health probe with the sink's time limit. */
   probe: () => Promise<void>;
@@ -25,7 +26,9 @@ export interface ReplayerOptions {
  * Sends the spool to Kafka, oldest record first, while it is not empty. Kafka is probed
  * (`healthcheck`) with exponential backoff and jitter until it answers; each chunk is
  * committed (and finished segments deleted) only once Kafka acknowledged it, so a
- * failure or a restart sends the chunk again rather than losing it.
+ * failure or a restart sends the chunk again rather than losing it. A send that timed
+ * out may still land: the replayer waits for its outcome before sending those records
+ * again, and skips them when it succeeded.
  */
 export class Replayer {
   private running = false;
@@ -36,6 +39,8 @@ export class Replayer {
   private healthy = false;
   private drainStartedAt: number | undefined;
   private drainedEvents = 0;
+  /** The first `records` of the spool were in a send still under way. */
+  private uncertain: { operation: Promise<void>; records: number } | undefined;
 
   constructor(private readonly options: ReplayerOptions) {
     this.backoffMs = options.minBackoffMs;
@@ -63,6 +68,20 @@ export class Replayer {
     this.notify();
   }
 
+  /**
+   * The first `records` of the spool (about to be appended, when the spool is empty) are
+   * also in `operation`, a send that timed out but still runs.
+   */
+  headMayBeInKafka(operation: Promise<void>, records: number): void {
+    this.uncertain = { operation, records };
+    this.notify();
+  }
+
+  /** The records announced by `headMayBeInKafka` never reached the spool. */
+  headNotSpooled(): void {
+    this.uncertain = undefined;
+  }
+
   /** Something was appended to the spool. */
   notify(): void {
     this.wake?.();
@@ -74,6 +93,10 @@ export class Replayer {
       if (spool.isEmpty()) {
         this.finishDrain();
         await this.sleep(1000, true);
+        continue;
+      }
+      if (this.uncertain) {
+        await this.settleUncertain(this.uncertain);
         continue;
       }
       if (!this.healthy && !(await this.probe())) continue;
@@ -89,6 +112,9 @@ export class Replayer {
       try {
         await this.options.publish(chunk.records);
       } catch (err) {
+        if (err instanceof DeadlineError) {
+          this.uncertain = { operation: err.operation, records: chunk.records.length };
+        }
         metrics.publishErrors.inc({ path: 'replay' });
         logger.warn(
           { err: summarizeError(err) },
@@ -102,6 +128,34 @@ export class Replayer {
       this.drainedEvents += chunk.records.length;
       this.options.onProgress();
     }
+  }
+
+  /** Waits for a send that timed out; when it landed after all, its records leave the spool unsent. */
+  private async settleUncertain(uncertain: { operation: Promise<void>; records: number }): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const stopped = new Promise<undefined>((resolve) =>
+      this.stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+    );
+    const landed = await Promise.race([succeeded(uncertain.operation), stopped]);
+    if (landed === undefined || this.uncertain !== uncertain) return;
+    this.uncertain = undefined;
+    if (!landed) return;
+    const { spool, metrics, logger } = this.options;
+    let left = uncertain.records;
+    while (left > 0 && !spool.isEmpty()) {
+      const chunk = await spool.read(this.options.chunkBytes, left);
+      await spool.commit(chunk.next);
+      left -= chunk.records.length;
+      if (chunk.records.length === 0) await this.sleep(20, true);
+      // They are in Kafka now, which is what this counter tells.
+      metrics.replayed.inc(chunk.records.length);
+    }
+    this.healthy = true;
+    this.options.onProgress();
+    logger.info(
+      { events: uncertain.records - left },
+      'A send that timed out was acknowledged late; its copy in the spool is not sent again.',
+    );
   }
 
   /** One health probe; false (after a pause) while Kafka does not answer. */

@@ -47,3 +47,13 @@ export async function readAt(file: SpoolFile, position: number, length: number):
   }
   return buffer.subarray(0, filled);
 }
+
+/** Fsyncs a folder, so that files just created in it survive a crash. */
+export async function syncDir(fs: SpoolFs, dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

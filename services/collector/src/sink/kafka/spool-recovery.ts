@@ -6,6 +6,13 @@ import { readAt, type SpoolFs } from './spool-fs.js';
 /** Segment files are named by a number that grows with each new segment. */
 const SEGMENT_NAME = /^(\d{12})\.spool$/;
 const SCAN_BYTES = 4 * 1024 * 1024;
+const CURSOR_FILE = 'cursor.json';
+
+/** Where a record starts: a segment and a byte offset in it. */
+export interface SpoolPosition {
+  segment: number;
+  offset: number;
+}
 
 /** The file name of segment `id`. */
 export function segmentName(id: number): string {
@@ -83,4 +90,28 @@ async function validPrefix(fs: SpoolFs, path: string): Promise<{ size: number; r
   } finally {
     await file.close();
   }
+}
+
+/** The read position saved by the last commit, if any can be read. */
+export async function readCursor(fs: SpoolFs, dir: string): Promise<SpoolPosition | undefined> {
+  try {
+    const cursor = JSON.parse(await fs.readFile(join(dir, CURSOR_FILE), 'utf8')) as unknown;
+    const { segment, offset } = (cursor ?? {}) as Partial<SpoolPosition>;
+    if (Number.isSafeInteger(segment) && Number.isSafeInteger(offset)) {
+      return { segment: segment as number, offset: offset as number };
+    }
+  } catch {
+    // No cursor yet, or a damaged one: reading from the first segment is the safe side.
+  }
+  return undefined;
+}
+
+/**
+ * Saves the read position (write and rename, so a crash leaves the old or the new one).
+ * It is not fsynced: losing it only means records are sent again after a crash.
+ */
+export async function writeCursor(fs: SpoolFs, dir: string, position: SpoolPosition): Promise<void> {
+  const path = join(dir, CURSOR_FILE);
+  await fs.writeFile(`${path}.tmp`, JSON.stringify(position));
+  await fs.rename(`${path}.tmp`, path);
 }

@@ -3,8 +3,16 @@ import type { BusRecord, Logger } from '@vigie/common';
 import { summarizeError } from '@vigie/common';
 import { BackpressureError } from '../../errors.js';
 import { decodeRecords, encodeRecords } from './spool-format.js';
-import { nodeSpoolFs, readAt, type SpoolFile, type SpoolFs } from './spool-fs.js';
-import { recoverSegments, segmentName } from './spool-recovery.js';
+import { nodeSpoolFs, readAt, type SpoolFile, type SpoolFs, syncDir } from './spool-fs.js';
+import {
+  readCursor,
+  recoverSegments,
+  type SpoolPosition,
+  segmentName,
+  writeCursor,
+} from './spool-recovery.js';
+
+export type { SpoolPosition } from './spool-recovery.js';
 
 /** What a spool needs. */
 export interface SpoolOptions {
@@ -21,12 +29,6 @@ export interface SpoolOptions {
   fs?: SpoolFs;
 }
 
-/** Where a record starts: a segment and a byte offset in it. */
-export interface SpoolPosition {
-  segment: number;
-  offset: number;
-}
-
 /** Records read from the spool, and where the next ones start. */
 export interface SpoolChunk {
   records: BusRecord[];
@@ -38,8 +40,6 @@ interface Segment {
   /** Bytes written and fsynced; readers never look past them. */
   size: number;
 }
-
-const CURSOR_FILE = 'cursor.json';
 
 /** Why the spool refused an append (a `BackpressureError` that says which limit was hit). */
 export class SpoolRefusedError extends BackpressureError {
@@ -91,7 +91,7 @@ export class Spool {
     this.segments = recovered.map(({ id, size }) => ({ id, size }));
     this.nextId = (recovered.at(-1)?.id ?? 0) + 1;
     this.head = { segment: this.segments[0]?.id ?? this.nextId, offset: 0 };
-    const cursor = await this.readCursor();
+    const cursor = await readCursor(this.fs, this.options.dir);
     const segment = this.segments.find((s) => s.id === cursor?.segment);
     if (cursor && segment && cursor.offset <= segment.size) this.head = cursor;
     await this.exclusive(() => this.release());
@@ -139,8 +139,8 @@ export class Spool {
     this.onAppend();
   }
 
-  /** Reads records from the oldest uncommitted one, about `maxBytes` of them (at least one). */
-  read(maxBytes: number): Promise<SpoolChunk> {
+  /** Reads records from the oldest uncommitted one: about `maxBytes` of them (at least one), at most `maxRecords`. */
+  read(maxBytes: number, maxRecords = Number.POSITIVE_INFINITY): Promise<SpoolChunk> {
     return this.exclusive(async () => {
       const index = this.segments.findIndex((s) => s.id === this.head.segment);
       const segment = this.segments[index];
@@ -152,11 +152,14 @@ export class Spool {
       }
       const file = await this.fs.open(join(this.options.dir, segmentName(segment.id)), 'r');
       try {
-        let result = decodeRecords(await readAt(file, this.head.offset, Math.min(available, maxBytes)));
+        let result = decodeRecords(
+          await readAt(file, this.head.offset, Math.min(available, maxBytes)),
+          maxRecords,
+        );
         if (result.records.length === 0 && result.nextBodyBytes !== undefined) {
           // One record larger than maxBytes: read it whole.
           const length = Math.min(available, 8 + result.nextBodyBytes);
-          result = decodeRecords(await readAt(file, this.head.offset, length));
+          result = decodeRecords(await readAt(file, this.head.offset, length), maxRecords);
         }
         if (result.stop === 'corrupt' || result.records.length === 0) {
           // Only damage after the records were checked at open can get here (the disk
@@ -223,6 +226,8 @@ export class Spool {
         .catch((err: unknown) => this.refuse(err));
       segment = { id, size: 0 };
       this.segments.push(segment);
+      // The new file's name must survive a crash as much as its records do.
+      await syncDir(this.fs, this.options.dir).catch((err: unknown) => this.refuse(err));
     }
     const writer = this.writer;
     try {
@@ -284,27 +289,6 @@ export class Spool {
       await this.fs.unlink(join(this.options.dir, segmentName(first.id)));
       this.segments.shift();
     }
-    await this.writeCursor();
-  }
-
-  private async readCursor(): Promise<SpoolPosition | undefined> {
-    try {
-      const cursor = JSON.parse(
-        await this.fs.readFile(join(this.options.dir, CURSOR_FILE), 'utf8'),
-      ) as unknown;
-      const { segment, offset } = (cursor ?? {}) as Partial<SpoolPosition>;
-      if (Number.isSafeInteger(segment) && Number.isSafeInteger(offset)) {
-        return { segment: segment as number, offset: offset as number };
-      }
-    } catch {
-      // No cursor yet, or a damaged one: reading from the first segment is the safe side.
-    }
-    return undefined;
-  }
-
-  private async writeCursor(): Promise<void> {
-    const path = join(this.options.dir, CURSOR_FILE);
-    await this.fs.writeFile(`${path}.tmp`, JSON.stringify(this.head));
-    await this.fs.rename(`${path}.tmp`, path);
+    await writeCursor(this.fs, this.options.dir, this.head);
   }
 }
