@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { summarizeError } from '@vigie/common';
+import { isRetriable, summarizeError } from '@vigie/common';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -25,6 +25,9 @@ const CLIENT_ERRORS: Record<string, BodyRejection> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_payload',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_payload',
 };
+
+// What a retriable failure of the sink other than push-back suggests to clients.
+const RETRY_AFTER_SECONDS = 5;
 
 // Paths load balancers and orchestrators probe without credentials.
 const OPEN_PATHS = new Set(['/health']);
@@ -104,10 +107,17 @@ export function buildHttpApp(options: HttpSourceOptions): FastifyInstance {
         .code(status)
         .send({ statusCode: status, error: fastifyError.code, message: fastifyError.message });
     }
-    logger.error(
-      { err: summarizeError(error), route: routeOf(request.routeOptions.url) },
-      'HTTP request failed.',
-    );
+    const route = routeOf(request.routeOptions.url);
+    if (isRetriable(error)) {
+      // Kafka or the spool failing for a moment: the client keeps the events and retries.
+      logger.warn({ err: summarizeError(error), route }, 'HTTP request deferred: the sink failed.');
+      metrics.rejected.inc({ reason: 'backpressure' });
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ statusCode: 503, error: 'Service Unavailable', message: 'Vigie cannot store events now' });
+    }
+    logger.error({ err: summarizeError(error), route }, 'HTTP request failed.');
     return reply.code(500).send({
       statusCode: 500,
       error: 'Internal Server Error',

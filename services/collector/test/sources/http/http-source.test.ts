@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ConfigError } from '@vigie/common';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,6 +84,29 @@ describe('HttpSource', () => {
     // Still serving: an uncaught stream error would have ended the process (and the test run).
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
+  it('survives clients that hang up in the middle of a body', async () => {
+    const options = sourceOptions();
+    const source = track(new HttpSource(options));
+    await source.start();
+    const { port } = source.address();
+    const body = gzipSync(Buffer.alloc(100_000, 'a'));
+    for (const encoding of ['gzip', 'identity']) {
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `POST /ingest HTTP/1.1\r\nHost: vigie\r\nContent-Type: text/plain\r\nContent-Encoding: ${encoding}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+      socket.write(`${(200).toString(16)}\r\n`);
+      socket.write(body.subarray(0, 200));
+      socket.write('\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect(options.sink.events).toHaveLength(0);
   });
 
   it('answers 413 to a chunked gzip bomb on a real socket', async () => {

@@ -1,4 +1,6 @@
 import { gzipSync } from 'node:zlib';
+import { UnavailableError } from '@vigie/common';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackpressureError, type CapturingSink, metricValue, testApp } from './helpers.js';
 
@@ -231,6 +233,34 @@ describe('bodies, limits and push-back (shared by every route)', () => {
     const accepted = await app.inject(request);
     expect(accepted.statusCode).toBe(200);
     expect(sink.eventList.map((e) => e.message)).toEqual(['retry me']);
+  });
+});
+
+describe('sink failures', () => {
+  it('answers 503 + Retry-After to a retriable failure and 500 to others, logging no content', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const { app, sink } = await setup({ logger });
+    let failure: Error = new UnavailableError('Kafka');
+    sink.submitEvents = async () => {
+      throw failure;
+    };
+    const post = () =>
+      app.inject({
+        method: 'POST',
+        url: '/ingest',
+        headers: { 'content-type': 'application/x-ndjson' },
+        payload: ndjson({ message: 'card 4111 1111 1111 1111' }),
+      });
+    const retriable = await post();
+    expect(retriable.statusCode).toBe(503);
+    expect(retriable.headers['retry-after']).toBe('5');
+    failure = new Error('disk on fire');
+    const broken = await post();
+    expect(broken.statusCode).toBe(500);
+    expect(broken.body).not.toContain('disk on fire');
+    expect(lines.join('')).toContain('disk on fire');
+    expect(lines.join('')).not.toContain('4111');
   });
 });
 
