@@ -41,6 +41,8 @@ export function rawLine(text: string, context: EventContext, hints?: RawLine['hi
 /**
  * Hands a request's events and lines to the sink and resolves once all are durable.
  * A `BackpressureError` propagates: the app's error handler answers 503 + Retry-After.
+ * Delivery is at least once: when the lines are refused after the events were taken,
+ * the client's retry sends those events again (storage keeps both).
  */
 export async function deliver(
   context: RouteContext,

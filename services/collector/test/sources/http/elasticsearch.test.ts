@@ -133,7 +133,8 @@ describe('Elasticsearch _bulk', () => {
       ),
     });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toMatch(/^line 3: expected an action line/);
+    expect(refused.json()).toMatchObject({ status: 400, error: { type: 'illegal_argument_exception' } });
+    expect(refused.json().error.reason).toMatch(/^line 3: expected an action line/);
     const missing = await app.inject({
       method: 'POST',
       url: '/_bulk',
@@ -141,7 +142,7 @@ describe('Elasticsearch _bulk', () => {
       payload: ndjson({ index: { _index: 'a' } }),
     });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().message).toMatch(/^line 1: the index action has no document line/);
+    expect(missing.json().error.reason).toMatch(/^line 1: the index action has no document line/);
     expect(sink.eventList).toHaveLength(1);
   });
 
@@ -203,6 +204,8 @@ describe('Elasticsearch _bulk', () => {
     const { app } = await setup({ token: 'a-long-enough-ingest-token' });
     const denied = await app.inject({ method: 'GET', url: '/' });
     expect(denied.statusCode).toBe(401);
+    expect(denied.json()).toMatchObject({ status: 401, error: { type: 'security_exception' } });
+    expect(denied.headers['x-elastic-product']).toBe('Elasticsearch');
     const basic = Buffer.from('elastic:a-long-enough-ingest-token').toString('base64');
     const allowed = await app.inject({
       method: 'GET',

@@ -127,6 +127,24 @@ describe('POST /ingest', () => {
     expect(JSON.stringify(sink.eventList[0])).not.toContain('polluted');
   });
 
+  it('does not let content choose its origin fields', async () => {
+    const { app, sink } = await setup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/ingest',
+      payload: [
+        { message: 'forged', vigie: { source: 'file', stream: 'elsewhere' }, event: { sequence: 99 } },
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    expect(sink.eventList[0]).toMatchObject({
+      vigie: { source: 'http' },
+      event: { sequence: 0 },
+      attributes: { vigie: { source: 'file', stream: 'elsewhere' } },
+    });
+    expect(sink.eventList[0]?.vigie?.stream).toMatch(/^http:/);
+  });
+
   it('answers 415 to media types it does not read', async () => {
     const { app } = await setup();
     const response = await app.inject({

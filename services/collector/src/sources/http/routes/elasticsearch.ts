@@ -21,6 +21,29 @@ const BulkResponse = Type.Object({
   }),
 });
 
+// Error types Elasticsearch uses for these statuses; shippers log them as they are.
+const ERROR_TYPES: Record<number, string> = {
+  400: 'illegal_argument_exception',
+  401: 'security_exception',
+  404: 'resource_not_found_exception',
+  413: 'content_too_long_exception',
+  415: 'media_type_header_exception',
+  503: 'es_rejected_execution_exception',
+};
+
+/** Vigie's error body `{ statusCode, error, message }` in Elasticsearch's shape. */
+function elasticsearchError(status: number, payload: string): string {
+  let reason = payload;
+  try {
+    const body = JSON.parse(payload) as { message?: unknown };
+    if (typeof body.message === 'string') reason = body.message;
+  } catch {
+    // Not JSON: the text is the reason.
+  }
+  const type = ERROR_TYPES[status] ?? 'exception';
+  return JSON.stringify({ error: { root_cause: [{ type, reason }], type, reason }, status });
+}
+
 /**
  * Elasticsearch compatibility, enough for Filebeat, Fluent Bit, Vector, Logstash and
  * rsyslog omelasticsearch: `_bulk` (with or without an index in the path) and the calls
@@ -34,7 +57,9 @@ export const elasticsearchRoutes: FastifyPluginAsync<{ context: RouteContext }> 
 ) => {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-elastic-product', 'Elasticsearch');
-    return payload;
+    return reply.statusCode >= 400 && typeof payload === 'string'
+      ? elasticsearchError(reply.statusCode, payload)
+      : payload;
   });
 
   const bulk = async (index: string | undefined, request: Parameters<typeof eventContext>[0]) => {
