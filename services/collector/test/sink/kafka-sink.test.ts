@@ -7,6 +7,7 @@ import { sampleEvent, testLogger, waitFor } from '@vigie/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
 import { KafkaEventSink, type KafkaEventSinkOptions } from '../../src/sink/index.js';
+import { fullDisk } from './full-disk.js';
 
 /** A bus that is up or down on demand, and can hang instead of answering. */
 class FakeBus implements LogBus {
@@ -216,6 +217,31 @@ describe('KafkaEventSink', () => {
       20,
     );
     expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: accepted }, (_, i) => i));
+  });
+
+  it('rejects with BackpressureError when the disk is full, and sends what it had spooled', async () => {
+    const budget = { bytes: Number.POSITIVE_INFINITY };
+    const sink = newSink({ fs: fullDisk(budget) });
+    await sink.start();
+    bus.up = false;
+    await sink.write([event('a', 0)]);
+    budget.bytes = 10;
+    const err = await sink.write([event('a', 1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackpressureError);
+    expect(await registry.getSingleMetric('vigie_collector_backpressure_total')?.get()).toMatchObject({
+      values: [{ labels: { reason: 'disk_full' }, value: 1 }],
+    });
+    budget.bytes = Number.POSITIVE_INFINITY;
+    await sink.write([event('a', 1)]); // the source tries again
+    bus.up = true;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 2,
+      5000,
+      20,
+    );
+    expect(sequences(bus.published).get('a')).toEqual([0, 1]);
   });
 
   it('keeps the spool across a restart and sends it first', async () => {

@@ -5,7 +5,8 @@ import type { BusRecord } from '@vigie/common';
 import { testLogger } from '@vigie/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
-import { nodeSpoolFs, Spool, type SpoolFile, type SpoolFs, SpoolRefusedError } from '../../src/sink/index.js';
+import { Spool, SpoolRefusedError } from '../../src/sink/index.js';
+import { fullDisk } from './full-disk.js';
 
 const records = (from: number, count: number): BusRecord[] =>
   Array.from({ length: count }, (_, k) => ({
@@ -169,34 +170,6 @@ describe('Spool', () => {
     expect(numbers(await drain(spool))).toHaveLength(10);
   });
 });
-
-/** A file system whose writes fail with ENOSPC after `budget` bytes, optionally also failing truncate. */
-function fullDisk(budget: { bytes: number; truncateFails?: boolean }): SpoolFs {
-  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-  return {
-    ...nodeSpoolFs,
-    async open(path, flags) {
-      const file = await nodeSpoolFs.open(path, flags);
-      const wrapped: SpoolFile = {
-        read: (...args) => file.read(...args),
-        sync: () => file.sync(),
-        close: () => file.close(),
-        truncate: async (length) => {
-          if (budget.truncateFails) throw new Error('EIO: i/o error');
-          await file.truncate(length);
-        },
-        write: async (buffer, offset, length, position) => {
-          if (budget.bytes <= 0) throw enospc();
-          // A partial write, as a full disk does, then ENOSPC on the next call.
-          const n = Math.min(length, budget.bytes);
-          budget.bytes -= n;
-          return file.write(buffer, offset, n, position);
-        },
-      };
-      return wrapped;
-    },
-  };
-}
 
 describe('Spool on a full disk', () => {
   for (const truncateFails of [false, true]) {
