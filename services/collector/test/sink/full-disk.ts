@@ -1,10 +1,14 @@
 import { nodeSpoolFs, type SpoolFile, type SpoolFs } from '../../src/sink/index.js';
 
-/** A file system whose writes fail with ENOSPC after `budget` bytes, optionally also failing truncate. */
+/** A file system whose writes fail with ENOSPC after `budget` bytes (truncate too, when asked). */
 export function fullDisk(budget: { bytes: number; truncateFails?: boolean }): SpoolFs {
   const enospc = () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
   return {
     ...nodeSpoolFs,
+    async writeFile(path, data) {
+      if (budget.bytes <= 0) throw enospc();
+      await nodeSpoolFs.writeFile(path, data);
+    },
     async open(path, flags) {
       const file = await nodeSpoolFs.open(path, flags);
       const wrapped: SpoolFile = {

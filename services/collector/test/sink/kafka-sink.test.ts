@@ -244,6 +244,26 @@ describe('KafkaEventSink', () => {
     expect(sequences(bus.published).get('a')).toEqual([0, 1]);
   });
 
+  it('goes on replaying, without sending anything twice, when the disk is too full to save its position', async () => {
+    const budget = { bytes: Number.POSITIVE_INFINITY };
+    const sink = newSink({ fs: fullDisk(budget) });
+    await sink.start();
+    bus.up = false;
+    for (let seq = 0; seq < 3; seq++) await sink.write([event('a', seq)]);
+    budget.bytes = 0;
+    bus.up = true;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 3,
+      5000,
+      20,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // retries of the failed commit
+    await sink.write([event('a', 3)]);
+    expect(sequences(bus.published).get('a')).toEqual([0, 1, 2, 3]);
+  });
+
   it('keeps the spool across a restart and sends it first', async () => {
     bus.up = false;
     const first = newSink();

@@ -88,46 +88,52 @@ export class Replayer {
   }
 
   private async run(): Promise<void> {
-    const { spool, logger, metrics } = this.options;
     while (this.running) {
-      if (spool.isEmpty()) {
-        this.finishDrain();
-        await this.sleep(1000, true);
-        continue;
-      }
-      if (this.uncertain) {
-        await this.settleUncertain(this.uncertain);
-        continue;
-      }
-      if (!this.healthy && !(await this.probe())) continue;
-      const chunk = await spool.read(this.options.chunkBytes);
-      if (chunk.records.length === 0) {
-        // Between segments, or an append is still being fsynced.
-        await spool.commit(chunk.next);
-        if (spool.isEmpty() || !this.running) continue;
-        await this.sleep(20, true);
-        continue;
-      }
-      this.drainStartedAt ??= Date.now();
       try {
-        await this.options.publish(chunk.records);
+        await this.step();
       } catch (err) {
-        if (err instanceof DeadlineError) {
-          this.uncertain = { operation: err.operation, records: chunk.records.length };
-        }
-        metrics.publishErrors.inc({ path: 'replay' });
-        logger.warn(
-          { err: summarizeError(err) },
-          'Sending the spool to Kafka failed; retrying after a probe.',
-        );
-        this.healthy = false;
-        continue;
+        // The spool's disk failed (a full disk refuses even the cursor): try again later.
+        this.options.logger.error({ err: summarizeError(err) }, 'Reading the spool failed; retrying.');
+        await this.sleep(this.options.maxBackoffMs, false);
       }
-      await spool.commit(chunk.next);
-      metrics.replayed.inc(chunk.records.length);
-      this.drainedEvents += chunk.records.length;
-      this.options.onProgress();
     }
+  }
+
+  private async step(): Promise<void> {
+    const { spool, logger, metrics } = this.options;
+    if (spool.isEmpty()) {
+      this.finishDrain();
+      await this.sleep(1000, true);
+      return;
+    }
+    if (this.uncertain) {
+      await this.settleUncertain(this.uncertain);
+      return;
+    }
+    if (!this.healthy && !(await this.probe())) return;
+    const chunk = await spool.read(this.options.chunkBytes);
+    if (chunk.records.length === 0) {
+      // Between segments, or an append is still being fsynced.
+      await spool.commit(chunk.next);
+      if (!spool.isEmpty()) await this.sleep(20, true);
+      return;
+    }
+    this.drainStartedAt ??= Date.now();
+    try {
+      await this.options.publish(chunk.records);
+    } catch (err) {
+      if (err instanceof DeadlineError) {
+        this.uncertain = { operation: err.operation, records: chunk.records.length };
+      }
+      metrics.publishErrors.inc({ path: 'replay' });
+      logger.warn({ err: summarizeError(err) }, 'Sending the spool to Kafka failed; retrying after a probe.');
+      this.healthy = false;
+      return;
+    }
+    await spool.commit(chunk.next);
+    metrics.replayed.inc(chunk.records.length);
+    this.drainedEvents += chunk.records.length;
+    this.options.onProgress();
   }
 
   /** Waits for a send that timed out; when it landed after all, its records leave the spool unsent. */
