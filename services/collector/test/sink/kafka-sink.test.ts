@@ -287,6 +287,17 @@ describe('KafkaEventSink', () => {
     expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: 31 }, (_, i) => i));
   });
 
+  it('refuses a write holding an event larger than Kafka takes, and sends none of it', async () => {
+    const sink = newSink({ maxEventBytes: 2000 });
+    await sink.start();
+    const big = { ...event('a', 1), message: 'x'.repeat(3000) };
+    const err = await sink.write([event('a', 0), big]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'VIGIE_ERR_EVENT_TOO_LARGE', httpStatus: 413, retriable: false });
+    await sink.write([event('a', 2)]);
+    expect(sequences(bus.published).get('a')).toEqual([2]);
+    expect(await metric(registry, 'vigie_collector_kafka_too_large_events_total')).toBe(1);
+  });
+
   it('refuses writes when not running; stop is safe without start', async () => {
     const sink = newSink();
     await sink.stop();

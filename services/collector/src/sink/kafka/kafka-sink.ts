@@ -1,6 +1,6 @@
 import { slicesOf } from '@vigie/bus';
 import type { BusRecord, LogBus, LogEvent, Logger, Registry } from '@vigie/common';
-import { summarizeError } from '@vigie/common';
+import { summarizeError, VigieError } from '@vigie/common';
 import { BackpressureError } from '../../errors.js';
 import type { EventSink } from '../../model.js';
 import { DeadlineError, withDeadline } from './deadline.js';
@@ -35,6 +35,11 @@ export interface KafkaEventSinkOptions {
   maxBackoffMs?: number;
   /** Size of one spool segment file (default: spoolMaxBytes / 16, 1–64 MiB). */
   spoolSegmentBytes?: number;
+  /**
+   * Largest serialised event, bytes (default 1,000,000: below the broker's default
+   * message.max.bytes, so that one event can never block the spool behind it).
+   */
+  maxEventBytes?: number;
   /** `Retry-After` given to sources on backpressure, seconds (default 5). */
   retryAfterSeconds?: number;
   /** File system of the spool (default: the real one). */
@@ -110,7 +115,12 @@ export class KafkaEventSink implements EventSink {
     return this.options.bus.healthcheck();
   }
 
-  /** Resolves when every event is acknowledged by Kafka or fsynced to the spool. */
+  /**
+   * Resolves when every event is acknowledged by Kafka or fsynced to the spool. Rejects
+   * with `BackpressureError` when neither can take them now, and with a non-retriable
+   * `VIGIE_ERR_EVENT_TOO_LARGE` (HTTP 413) when an event is larger than Kafka takes:
+   * nothing of that write is sent then.
+   */
   write(events: LogEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     if (this.state !== 'started') {
@@ -122,6 +132,15 @@ export class KafkaEventSink implements EventSink {
       value: Buffer.from(JSON.stringify(event)),
       timestamp,
     }));
+    const tooLarge = records.filter((r) => r.value.length > (this.options.maxEventBytes ?? 1_000_000)).length;
+    if (tooLarge > 0) {
+      this.metrics.tooLarge.inc(tooLarge);
+      return Promise.reject(
+        new VigieError('VIGIE_ERR_EVENT_TOO_LARGE', `${tooLarge} event(s) too large for Kafka`, {
+          httpStatus: 413,
+        }),
+      );
+    }
     const bytes = records.reduce((sum, r) => sum + r.value.length + r.key.length, 0);
     if (
       this.queue.length > 0 &&

@@ -18,6 +18,8 @@ export class KafkaSinkMetrics {
   readonly spoolSegments: Gauge;
   /** Writes refused, by reason. */
   readonly backpressure: Counter;
+  /** Events refused because Kafka cannot take one that large. */
+  readonly tooLarge: Counter;
   /** Publishes that failed or timed out (direct and replay). */
   readonly publishErrors: Counter;
 
@@ -52,6 +54,11 @@ export class KafkaSinkMetrics {
       name: 'vigie_collector_backpressure_total',
       help: 'Writes refused with a backpressure error (sources pushed back), by reason.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.tooLarge = new Counter({
+      name: 'vigie_collector_kafka_too_large_events_total',
+      help: 'Events refused because they are larger than Kafka takes (the write is rejected with 413).',
       registers,
     });
     this.publishErrors = new Counter({
