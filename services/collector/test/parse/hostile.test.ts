@@ -58,7 +58,7 @@ describe('hostile input never throws and stays a valid event', () => {
     const fields = Array.from({ length: 10_000 }, (_, i) => `"k${i}":${i}`).join(',');
     const started = performance.now();
     const event = parse(`{"msg":"wide",${fields}}`);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(Object.keys(event.attributes ?? {})).toHaveLength(10_000);
     expect(event.attributes?.k9999).toBe(9999);
   });
@@ -123,6 +123,8 @@ describe('hostile input never throws and stays a valid event', () => {
     expect(typeof event.message).toBe('string');
   });
 
+  // Quadratic matching of a megabyte takes minutes: a few seconds of slack keeps the test
+  // steady on a loaded machine and still catches it.
   it('a megabyte line of each kind parses in bounded time', () => {
     const mb = 1024 * 1024;
     const lines = [
@@ -136,7 +138,7 @@ describe('hostile input never throws and stays a valid event', () => {
     for (const text of lines) {
       const started = performance.now();
       parse(text);
-      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(performance.now() - started).toBeLessThan(5_000);
     }
   });
 });

@@ -188,6 +188,6 @@ describe('redaction of hostile input', () => {
     const e = event({ message });
     const started = performance.now();
     defaults(e);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
