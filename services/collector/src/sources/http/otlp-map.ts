@@ -50,9 +50,14 @@ export function otlpRecords(body: unknown): OtlpRecord[] {
   return out;
 }
 
-/** An OTLP `AnyValue` as plain JSON. */
-export function anyValue(value: unknown): unknown {
+/** Deepest nesting of an attribute or body value, as for JSON events (see parse/). */
+const MAX_DEPTH = 16;
+
+/** An OTLP `AnyValue` as plain JSON; throws past `MAX_DEPTH` levels of nesting. */
+export function anyValue(value: unknown, depth = 0): unknown {
   if (!isObject(value)) return undefined;
+  // Storage indexes attributes to a bounded depth; deeper values are hostile or broken.
+  if (depth > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) {
@@ -63,18 +68,18 @@ export function anyValue(value: unknown): unknown {
   if ('bytesValue' in value) return value.bytesValue;
   if (isObject(value.arrayValue)) {
     const values = Array.isArray(value.arrayValue.values) ? value.arrayValue.values : [];
-    return values.map(anyValue);
+    return values.map((item: unknown) => anyValue(item, depth + 1));
   }
-  if (isObject(value.kvlistValue)) return keyValues(value.kvlistValue.values);
+  if (isObject(value.kvlistValue)) return keyValues(value.kvlistValue.values, depth + 1);
   return undefined;
 }
 
 /** OTLP `KeyValue[]` as a plain object (later keys win, as in the SDKs). */
-export function keyValues(values: unknown): Json {
+export function keyValues(values: unknown, depth = 0): Json {
   const out: Json = {};
   if (!Array.isArray(values)) return out;
   for (const kv of values) {
-    if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+    if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, depth);
   }
   return out;
 }

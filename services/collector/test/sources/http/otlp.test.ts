@@ -97,6 +97,8 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
 
   it('rejects bad records in partialSuccess and keeps the others', async () => {
     const { app, sink } = await setup();
+    let deepBody: unknown = { stringValue: 'bottom' };
+    for (let i = 0; i < 40; i++) deepBody = { kvlistValue: { values: [{ key: 'k', value: deepBody }] } };
     const response = await app.inject({
       method: 'POST',
       url: '/v1/logs',
@@ -105,13 +107,15 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
           { body: { stringValue: 'kept' } },
           { timeUnixNano: 'soon', body: { stringValue: 'bad time' } },
           { traceId: 'xyz', body: { stringValue: 'bad trace' } },
+          { body: deepBody },
         ],
         [],
       ),
     });
     expect(response.statusCode).toBe(200);
     const { partialSuccess } = response.json();
-    expect(partialSuccess.rejectedLogRecords).toBe('2');
+    expect(partialSuccess.rejectedLogRecords).toBe('3');
+    expect(partialSuccess.errorMessage).toContain('logRecords[3]: nested deeper than 16 levels');
     expect(partialSuccess.errorMessage).toContain('resourceLogs[0].scopeLogs[0].logRecords[1]: timeUnixNano');
     expect(partialSuccess.errorMessage).toContain('logRecords[2]: traceId');
     expect(sink.eventList.map((e) => e.message)).toEqual(['kept']);
