@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createLogger, loadConfig, redactConfig } from '@vigie/common';
+import { type LineFormat, runCollector } from '@vigie/collector';
+import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
 import { runProcessor } from '@vigie/processor';
 import { configReference, updateConfigReference } from './config-reference.js';
 
@@ -7,6 +8,8 @@ const USAGE = `Usage: vigie <command> [--config FILE]
 
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
+  collector        Read logs (files, syslog, HTTP) and send them to Kafka.
+                   --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   config           Print the effective configuration (secrets redacted).
   config-reference Print the configuration reference as a Markdown table
                    (--update README.md rewrites it there).
@@ -23,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
       update: { type: 'string' },
+      stdin: { type: 'boolean' },
+      service: { type: 'string' },
+      format: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'help';
@@ -48,20 +54,44 @@ async function main(argv: string[]): Promise<number> {
     case 'processor': {
       logger.info({ config: redactConfig(config) }, 'Starting the processor.');
       const running = await runProcessor(config, logger);
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'Stopping.');
-          running.stop().then(resolve, resolve);
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
+      await untilSignal(logger);
+      await running.stop();
+      return 0;
+    }
+    case 'collector': {
+      if (values.stdin && !values.service)
+        throw new ConfigError('vigie collector --stdin needs --service NAME');
+      logger.info({ config: redactConfig(config) }, 'Starting the collector.');
+      const running = await runCollector(config, logger, {
+        ...(values.stdin && {
+          stdin: {
+            service: values.service as string,
+            ...(values.format && { format: values.format as LineFormat }),
+          },
+        }),
       });
+      await (running.inputEnded
+        ? Promise.race([running.inputEnded, untilSignal(logger)])
+        : untilSignal(logger));
+      await running.stop();
       return 0;
     }
     default:
       process.stderr.write(`vigie: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
   }
+}
+
+/** Resolves at the first SIGTERM or SIGINT. */
+function untilSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'Stopping.');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
 }
 
 main(process.argv.slice(2)).then(

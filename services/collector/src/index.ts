@@ -13,3 +13,5 @@ export type { CollectorPipelineOptions } from './pipeline.js';
 export { CollectorPipeline } from './pipeline.js';
 export type { Redactor } from './redact/index.js';
 export { createRedactor } from './redact/index.js';
+export type { CollectorRunOptions, RunningCollector } from './run.js';
+export { runCollector } from './run.js';
