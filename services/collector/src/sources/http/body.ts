@@ -88,8 +88,13 @@ export function installBodyHandling(app: FastifyInstance, maxBodyBytes: number):
       output.receivedEncodedLength = wire.seen;
     });
     // Fastify listens for errors only while it reads the body; one left unread (a route
-    // that answers without it) must not become an uncaught 'error' event.
-    output.on('error', () => {});
+    // that answers without it) must not become an uncaught 'error' event. Whatever the
+    // error, the inflater stops at once instead of waiting for garbage collection.
+    output.on('error', () => {
+      payload.unpipe(wire);
+      wire.destroy();
+      inflater.destroy();
+    });
     wireCounters.set(request, wire);
     payload.pipe(wire).pipe(inflater).pipe(output);
     return output;
