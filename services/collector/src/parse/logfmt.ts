@@ -4,14 +4,16 @@ import { mapJsonLogger } from './json.js';
 
 /** Regular expressions of this module, exported so a test can check them for ReDoS. */
 export const LOGFMT_PATTERNS = {
+  start: /^[A-Za-z_]/,
   pair: /(?:^| )[A-Za-z_][\w.@/-]*=/g,
   count: /^\d{1,10}$/,
 } as const;
 
 /** Whether a line reads as logfmt: at least two `key=` pairs, the first one leading. */
 export function looksLikeLogfmt(text: string): boolean {
-  if (!/^[A-Za-z_]/.test(text)) return false;
-  const pair = new RegExp(LOGFMT_PATTERNS.pair.source, 'g');
+  if (!LOGFMT_PATTERNS.start.test(text)) return false;
+  const pair = LOGFMT_PATTERNS.pair;
+  pair.lastIndex = 0;
   let pairs = 0;
   let first = -1;
   for (let m = pair.exec(text); m !== null && pairs < 2; m = pair.exec(text)) {
