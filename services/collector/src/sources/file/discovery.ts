@@ -72,7 +72,14 @@ export async function findMovedFile(
   const dir = dirname(known.path);
   const base = basename(known.path);
   const names = await readdir(dir).catch(() => [] as string[]);
-  const candidates: { path: string; dev: number; ino: number; size: number; mtimeMs: number }[] = [];
+  const candidates: {
+    path: string;
+    dev: number;
+    ino: number;
+    size: number;
+    mtimeMs: number;
+    birthtimeMs: number;
+  }[] = [];
   for (const name of names) {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);

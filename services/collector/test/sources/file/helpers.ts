@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, type FileSourceConfig, type LogEvent, type Registry } from '@vigie/common';
@@ -104,4 +104,21 @@ export function numbersOf(texts: string[]): number[] {
 /** [from, to) */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/**
+ * Deletes `path` and creates it again with `content` until the new file gets the old
+ * inode back (file systems hand a freed inode out again soon). False when another
+ * process took it first: the caller starts its scenario again.
+ */
+export async function recreateOnSameInode(path: string, content: string): Promise<boolean> {
+  const { ino, dev } = await stat(path);
+  await unlink(path);
+  for (let i = 0; i < 20; i++) {
+    await writeFile(path, content);
+    const now = await stat(path);
+    if (now.ino === ino && now.dev === dev) return true;
+    await rename(path, `${path}.spare-${i}`);
+  }
+  return false;
 }
