@@ -34,14 +34,30 @@ export function slicesOf(records: BusRecord[], maxBytes: number): BusRecord[][] 
   return slices;
 }
 
+/** Broker answers telling that the producer's sequence numbers no longer match its own. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+function isProducerStateError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && PRODUCER_STATE_ERRORS.has(type)) return true;
+  }
+  return false;
+}
+
 /** How the producer behind `publish` sends; the defaults suit the processor. */
 export interface KafkaProducerOptions {
   /** Compression of each produce request (default `none`). */
   compression?: 'none' | 'gzip';
   /**
-   * Kafka drops the copies that the producer's own retries would write (one request in
-   * flight per broker). After a failed publish the producer is replaced, so a record
-   * published again by the caller is a new record for Kafka.
+   * Kafka drops the copies that the producer's retries would write (one request in
+   * flight per broker), including those of a failed publish that the caller repeats
+   * with the same records, in the same order, before publishing anything else.
    */
   idempotent?: boolean;
   /** Retries of a failing send before `publish` rejects (default 5). */
@@ -141,10 +157,11 @@ export class KafkaBus implements LogBus {
         });
       }
     } catch (err) {
-      // An idempotent producer numbers its records per partition; after a send that
-      // failed midway those numbers may no longer match the broker's, which would then
-      // refuse every later send. A new producer starts a fresh sequence.
-      if (this.producerOptions.idempotent && this.producer === pending) {
+      // An idempotent producer numbers its records per partition and numbers them again
+      // the same after a failure, so that the broker drops the copy of a send it wrote
+      // but could not acknowledge (when the caller sends the same records again). When
+      // the broker refuses those numbers, a new producer starts a fresh sequence.
+      if (this.producerOptions.idempotent && this.producer === pending && isProducerStateError(err)) {
         this.producer = undefined;
         await producer.disconnect().catch(() => undefined);
       }

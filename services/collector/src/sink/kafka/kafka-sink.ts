@@ -200,8 +200,7 @@ export class KafkaEventSink implements EventSink {
   private async deliver(batch: PendingWrite[]): Promise<void> {
     const records = batch.flatMap((write) => write.records);
     let acknowledged = 0;
-    let late: DeadlineError | undefined;
-    let lateRecords = 0;
+    let failed: { records: number; late: DeadlineError | undefined } | undefined;
     if (this.spool.isEmpty()) {
       // A write larger than a request is sent in slices; those acknowledged before a
       // failure are not spooled again.
@@ -215,10 +214,7 @@ export class KafkaEventSink implements EventSink {
             'Kafka did not acknowledge events; they go to the spool until it is back.',
           );
           this.replayer.kafkaFailed();
-          if (err instanceof DeadlineError) {
-            late = err;
-            lateRecords = slice.length;
-          }
+          failed = { records: slice.length, late: err instanceof DeadlineError ? err : undefined };
           break;
         }
         acknowledged += slice.length;
@@ -227,8 +223,8 @@ export class KafkaEventSink implements EventSink {
     }
     let failure: BackpressureError | undefined;
     if (acknowledged < records.length) {
-      // The spool was empty: the slice that timed out will be its head.
-      if (late) this.replayer.headMayBeInKafka(late.operation, lateRecords);
+      // The spool was empty: the slice that failed will be its head.
+      if (failed) this.replayer.headFailed(failed.records, failed.late?.operation);
       try {
         await this.spool.append(records.slice(acknowledged));
         this.metrics.spooled.inc(records.length - acknowledged);

@@ -41,6 +41,12 @@ export class Replayer {
   private drainedEvents = 0;
   /** The first `records` of the spool were in a send still under way. */
   private uncertain: { operation: Promise<void>; records: number } | undefined;
+  /**
+   * The first `resend` records of the spool were in a send that failed: they go again
+   * alone, as they were, so that the idempotent producer numbers them the same and
+   * Kafka drops them if it had written them after all.
+   */
+  private resend: number | undefined;
 
   constructor(private readonly options: ReplayerOptions) {
     this.backoffMs = options.minBackoffMs;
@@ -69,17 +75,19 @@ export class Replayer {
   }
 
   /**
-   * The first `records` of the spool (about to be appended, when the spool is empty) are
-   * also in `operation`, a send that timed out but still runs.
+   * The first `records` of the spool (about to be appended: the spool is empty) were
+   * sent in one publish that failed, or that timed out and still runs (`operation`).
    */
-  headMayBeInKafka(operation: Promise<void>, records: number): void {
-    this.uncertain = { operation, records };
+  headFailed(records: number, operation?: Promise<void>): void {
+    this.resend = records;
+    this.uncertain = operation ? { operation, records } : undefined;
     this.notify();
   }
 
-  /** The records announced by `headMayBeInKafka` never reached the spool. */
+  /** The records announced by `headFailed` never reached the spool. */
   headNotSpooled(): void {
     this.uncertain = undefined;
+    this.resend = undefined;
   }
 
   /** Something was appended to the spool. */
@@ -111,7 +119,11 @@ export class Replayer {
       return;
     }
     if (!this.healthy && !(await this.probe())) return;
-    const chunk = await spool.read(this.options.chunkBytes);
+    const resend = this.resend;
+    const chunk =
+      resend === undefined
+        ? await spool.read(this.options.chunkBytes)
+        : await spool.read(4 * this.options.chunkBytes, resend);
     if (chunk.records.length === 0) {
       // Between segments, or an append is still being fsynced.
       await spool.commit(chunk.next);
@@ -122,6 +134,7 @@ export class Replayer {
     try {
       await this.options.publish(chunk.records);
     } catch (err) {
+      this.resend = chunk.records.length;
       if (err instanceof DeadlineError) {
         this.uncertain = { operation: err.operation, records: chunk.records.length };
       }
@@ -130,6 +143,7 @@ export class Replayer {
       this.healthy = false;
       return;
     }
+    this.resend = undefined;
     await spool.commit(chunk.next);
     metrics.replayed.inc(chunk.records.length);
     this.drainedEvents += chunk.records.length;
@@ -146,6 +160,7 @@ export class Replayer {
     if (landed === undefined || this.uncertain !== uncertain) return;
     this.uncertain = undefined;
     if (!landed) return;
+    this.resend = undefined;
     const { spool, metrics, logger } = this.options;
     let left = uncertain.records;
     while (left > 0 && !spool.isEmpty()) {
