@@ -210,8 +210,9 @@ export class FileSource implements Component {
 
   private toRawLines(tailer: Tailer, batch: Batch, receivedAt: number): RawLine[] {
     const { service, environment, format, labels } = tailer.config;
+    const hints: SourceHints = {};
     // The config schema only admits the formats SourceHints names.
-    const hints: SourceHints = { format: format as SourceHints['format'] };
+    if (format !== undefined) hints.format = format as SourceHints['format'];
     if (service !== undefined) hints.service = service;
     if (environment !== undefined) hints.environment = environment;
     if (labels !== undefined) hints.labels = labels;

@@ -94,6 +94,27 @@ describe('FileSource rotation matrix', () => {
     expect(await metricValue(registry, 'vigie_file_truncations_total')).toBe(1);
   });
 
+  it('copytruncate with a pattern matching the copy too: each line once, none lost', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    await writeFile(path, numbered(0, 2000));
+    const sink = new CapturingLineSink();
+    await follow([join(dir, 'app.log*')], join(dir, 'data'), sink);
+    await waitForLines(sink, 2000);
+    sink.refuse = true;
+    await appendFile(path, numbered(2000, 5000));
+    await copyFile(path, `${path}.1`);
+    // A scan sees the copy before the truncation: it must not be read as a new file.
+    await pause(150);
+    await truncate(path, 0);
+    await appendFile(path, numbered(7000, 3000));
+    await pause(300);
+    sink.refuse = false;
+    await waitForLines(sink, 10_000);
+    await pause(300);
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 10_000));
+  });
+
   it('delete + recreate: the deleted file is finished through its open handle', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
