@@ -22,8 +22,18 @@ class FakeBus implements LogBus {
   /** Sends held while `hang` is set, settled by `release`. */
   readonly held: Array<(landed: boolean) => void> = [];
 
+  /** Publishes to fail even while up. */
+  failures = 0;
+  /** Every publish asked for, failed or not. */
+  readonly calls: BusRecord[][] = [];
+
   async publish(_topic: string, records: BusRecord[]): Promise<void> {
     this.publishCalls++;
+    this.calls.push(records);
+    if (this.failures > 0) {
+      this.failures--;
+      throw new UnavailableError('Kafka');
+    }
     if (this.hang) {
       const landed = await new Promise<boolean>((resolve) => this.held.push(resolve));
       if (!landed) throw new UnavailableError('Kafka');
@@ -188,6 +198,28 @@ describe('KafkaEventSink', () => {
       expect(byKey.get('b')).toEqual([0]);
     });
   }
+
+  it('sends a failed publish again alone and unchanged, for the idempotent producer to recognise it', async () => {
+    const sink = newSink();
+    await sink.start();
+    bus.up = false;
+    await sink.write([event('a', 0), event('b', 0), event('a', 1)]);
+    for (let seq = 2; seq < 12; seq++) await sink.write([event('a', seq)]);
+    bus.failures = 1; // the first replay fails too
+    bus.up = true;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 13,
+      5000,
+      20,
+    );
+    const first = bus.calls[0]?.map((r) => r.value.toString());
+    expect(first).toHaveLength(3);
+    expect(bus.calls[1]?.map((r) => r.value.toString())).toEqual(first);
+    expect(bus.calls[2]?.map((r) => r.value.toString())).toEqual(first);
+    expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
 
   it('rejects with BackpressureError when the spool is full, and never drops accepted events', async () => {
     const sink = newSink({ spoolMaxBytes: 64 * 1024, retryAfterSeconds: 3 });
