@@ -25,11 +25,14 @@ function records(path: string): Array<{ text: string; offset: number }> {
   return out;
 }
 
-const cases = readdirSync(root).flatMap((format) =>
-  readdirSync(`${root}${format}`)
-    .filter((name) => name.endsWith('.log'))
-    .map((name): [string, string] => [format, name]),
-);
+const cases = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .flatMap((format) =>
+    readdirSync(`${root}${format}`)
+      .filter((name) => name.endsWith('.log'))
+      .map((name): [string, string] => [format, name]),
+  );
 
 // Golden files: each record's event, one JSON per line. After a deliberate change,
 // regenerate them with VIGIE_UPDATE_GOLDEN=1 and review the diff.
