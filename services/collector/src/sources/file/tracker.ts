@@ -1,9 +1,9 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { FileSourceConfig, Logger } from '@vigie/common';
 import type { Checkpoint } from './checkpoint-store.js';
 import { findMovedFile, type MatchedFile, matchFiles, savedCheckpointFor } from './discovery.js';
-import { FINGERPRINT_BYTES, type FileIdentity, identityOf, inodeKey } from './identity.js';
+import { FINGERPRINT_BYTES, type FileIdentity, identityOf, inodeKey, sameBirth } from './identity.js';
 import type { FileSourceMetrics } from './metrics.js';
 import { Tailer, type TailerSettings } from './tailer.js';
 
@@ -40,7 +40,7 @@ export class FileTracker {
         tailer.path = here.path;
         tailer.rotated = false;
         matched.delete(inodeKey(tailer.identity));
-      } else if (!tailer.rotated) {
+      } else if (!tailer.rotated && !(await this.stillAtPath(tailer))) {
         tailer.rotated = true;
         tailer.rotatedAt = now;
         this.metrics.rotations.inc();
@@ -57,6 +57,14 @@ export class FileTracker {
       for (const file of fresh) await this.track(file, [], 'copy', now);
     }
     this.metrics.filesWatched.set(this.tailers.size);
+  }
+
+  /** Whether the tailer's path still leads to its file (a glob that missed it is no rotation). */
+  private async stillAtPath(tailer: Tailer): Promise<boolean> {
+    const info = await stat(tailer.path).catch(() => undefined);
+    return (
+      info !== undefined && inodeKey(info) === inodeKey(tailer.identity) && sameBirth(info, tailer.identity)
+    );
   }
 
   /** Lets go of a file read to its end. */
@@ -165,6 +173,10 @@ export class FileTracker {
     if (copy) {
       this.tailers.delete(key);
       await tailer.switchTo(copy.handle, copy.path, copy.identity);
+      // The copy is finished like a renamed file, unless a pattern matches it too.
+      tailer.rotated = true;
+      tailer.rotatedAt = Date.now();
+      this.metrics.rotations.inc();
       this.add(tailer);
       this.log.info({ path: tailer.path }, 'Followed file copied and truncated; finishing the copy.');
       return;

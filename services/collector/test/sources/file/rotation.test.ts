@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFile, copyFile, open, readdir, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileSource } from '../../../src/sources/file/index.js';
 import {
@@ -92,6 +93,9 @@ describe('FileSource rotation matrix', () => {
     await waitForLines(sink, 10_000);
     expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(range(0, 10_000));
     expect(await metricValue(registry, 'vigie_file_truncations_total')).toBe(1);
+    // The copy, which the pattern does not match, is let go once read to its end.
+    const watched = () => metricValue(registry, 'vigie_file_watched_files');
+    await waitFor('the copy to be released', watched, (n) => n === 1, 5000, 50);
   });
 
   it('copytruncate with a pattern matching the copy too: each line once, none lost', async () => {
