@@ -8,10 +8,15 @@ export type {
   SourceContext,
   SourceHints,
 } from './model.js';
-export { parseLine } from './parse/index.js';
+export { parseLine, parseObject, parseSyslog } from './parse/index.js';
 export type { CollectorPipelineOptions } from './pipeline.js';
 export { CollectorPipeline } from './pipeline.js';
 export type { Redactor } from './redact/index.js';
 export { createRedactor } from './redact/index.js';
 export type { CollectorRunOptions, RunningCollector } from './run.js';
 export { runCollector } from './run.js';
+export { KafkaEventSink } from './sink/index.js';
+export { FileSource } from './sources/file/index.js';
+export { buildHttpApp, HttpSource } from './sources/http/index.js';
+export { StdinSource } from './sources/stdin/index.js';
+export { SyslogSource } from './sources/syslog/index.js';
