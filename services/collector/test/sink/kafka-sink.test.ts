@@ -106,7 +106,7 @@ beforeEach(async () => {
   bus = new FakeBus();
 });
 afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.stop()));
+  await Promise.allSettled(sinks.splice(0).map((s) => s.stop()));
   await rm(dir, { recursive: true, force: true });
 });
 
