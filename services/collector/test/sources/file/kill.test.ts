@@ -18,6 +18,7 @@ import type { HarnessConfig, HarnessLine } from './harness.js';
 import { fileConfig, numbered, numbersOf, tempDir } from './helpers.js';
 
 const HARNESS = fileURLToPath(new URL('./harness.ts', import.meta.url));
+const TEST_TSCONFIG = fileURLToPath(new URL('../../../../../tsconfig.test.json', import.meta.url));
 
 /** The harness in a child process. */
 class Harness {
@@ -27,7 +28,8 @@ class Harness {
 
   constructor(config: HarnessConfig) {
     this.child = spawn(process.execPath, ['--import', 'tsx', HARNESS], {
-      env: { ...process.env, VIGIE_FILE_HARNESS: JSON.stringify(config) },
+      // tsconfig.test.json maps the workspace packages to their sources: no build needed.
+      env: { ...process.env, TSX_TSCONFIG_PATH: TEST_TSCONFIG, VIGIE_FILE_HARNESS: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
