@@ -1,6 +1,7 @@
 import type { LogEvent, Registry } from '@vigie/common';
 import { Counter } from '@vigie/common';
 import type { EventSink, LineSink, RawLine } from './model.js';
+import { fitEvent } from './transform/fit.js';
 
 /** What the pipeline is made of. */
 export interface CollectorPipelineOptions {
@@ -11,7 +12,8 @@ export interface CollectorPipelineOptions {
 }
 
 /**
- * The collector's path after the sources: parse → enrich with origin → redact → sink.
+ * The collector's path after the sources: parse (with origin) → redact → fit in one
+ * Kafka message → sink.
  * Sources hand it lines (files, syslog, stdin) or ready-made events (HTTP); the promise
  * resolves once the events are durable, and rejects with a `BackpressureError` when
  * the source must push back.
@@ -58,7 +60,10 @@ export class CollectorPipeline implements LineSink {
   /** Writes events of one source (already parsed, e.g. from HTTP). */
   async submitEvents(source: string, events: LogEvent[]): Promise<void> {
     if (events.length === 0) return;
-    for (const event of events) this.options.redact(event);
+    for (const event of events) {
+      this.options.redact(event);
+      fitEvent(event);
+    }
     await this.options.sink.write(events);
     this.eventsOut.inc({ source }, events.length);
   }
