@@ -1,2 +1,2 @@
-export type { KafkaBusOptions } from './kafka/kafka-bus.js';
+export type { KafkaBusOptions, KafkaProducerOptions } from './kafka/kafka-bus.js';
 export { KafkaBus, slicesOf } from './kafka/kafka-bus.js';

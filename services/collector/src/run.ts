@@ -46,7 +46,8 @@ export async function runCollector(
     brokers: config.kafka.brokers,
     clientId: `${config.kafka.clientId}-collector`,
     logger,
-    producer: { compression: settings.compression, idempotent: true },
+    // kafkajs's own retries would take a minute to fail; the sink spools long before that.
+    producer: { compression: settings.compression, idempotent: true, retries: 5, maxRetryTimeMs: 2000 },
     ...(config.kafka.username !== undefined && { username: config.kafka.username }),
     ...(config.kafka.password !== undefined && { password: config.kafka.password }),
   });
