@@ -1,5 +1,6 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileSource } from '../../../src/sources/file/index.js';
 import { CapturingLineSink, fileConfig, fileSource, metricValue, tempDir, waitForLines } from './helpers.js';
@@ -61,6 +62,32 @@ describe('FileSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(sink.texts()).toEqual(['a1', 'a2', 'a3', 'a4']);
     expect(await metricValue(second.registry, 'vigie_file_checkpoint_writes_total')).toBeGreaterThan(0);
+  });
+
+  it('starts despite a corrupt checkpoint file, from the previous version', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    const dataDir = join(dir, 'data');
+    await writeFile(path, 'a1\n');
+    const sink = new CapturingLineSink();
+    const first = await started([fileConfig([path])], dataDir, sink);
+    await waitForLines(sink, 1);
+    await appendFile(path, 'a2\n');
+    await waitForLines(sink, 2);
+    await first.source.stop();
+    await writeFile(join(dataDir, 'file-checkpoints.json'), '\u0000\u0000 torn write');
+    await started([fileConfig([path])], dataDir, sink);
+    await waitFor(
+      'a2 again',
+      async () => sink.texts(),
+      (t) => t.length >= 3,
+      5000,
+      20,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The previous version had a1 only: a2 comes again, a1 does not.
+    expect(sink.texts()).toEqual(['a1', 'a2', 'a2']);
+    expect((await readdir(dataDir)).some((n) => n.includes('.corrupt-'))).toBe(true);
   });
 
   it('joins Java and Python stack traces and flushes the last record after a silence', async () => {

@@ -167,6 +167,31 @@ describe('FileSource rotation matrix', () => {
     expect(await acrossInodeReuse('hello\n', 'hello\nworld\n', 3)).toEqual(['hello', 'hello', 'world']);
   });
 
+  it('rotations while stopped: a renamed file resumes at its offset, a copytruncate copy too', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.log');
+    const other = join(dir, 'other.log');
+    await writeFile(path, numbered(0, 1000));
+    await writeFile(other, numbered(10_000, 1000));
+    const sink = new CapturingLineSink();
+    const first = await follow([path, other], join(dir, 'data'), sink);
+    await waitForLines(sink, 2000);
+    await first.source.stop();
+    // app.log: rename + create; other.log: copytruncate; both written to in between.
+    await appendFile(path, numbered(1000, 500));
+    await rename(path, `${path}.1`);
+    await writeFile(path, numbered(1500, 500));
+    await appendFile(other, numbered(11_000, 500));
+    await copyFile(other, `${other}.1`);
+    await truncate(other, 0);
+    await appendFile(other, numbered(11_500, 500));
+    await follow([path, other], join(dir, 'data'), sink);
+    await waitForLines(sink, 4000);
+    await pause(300);
+    const expected = [...range(0, 2000), ...range(10_000, 12_000)];
+    expect(numbersOf(sink.texts()).sort((a, b) => a - b)).toEqual(expected);
+  });
+
   it('plain truncate: reading starts again from 0, also when rewritten past the old offset', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
