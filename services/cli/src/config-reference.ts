@@ -1,18 +1,31 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { configKeys } from '@vigie/common';
 
 /** The configuration reference, generated from the config schema, as a Markdown table. */
 export function configReference(): string {
-  const rows = configKeys().map((key) => {
-    const fallback = key.schema.default === undefined ? '' : `\`${formatDefault(key.schema.default)}\``;
-    const secret = key.schema.secret ? ' Secret: never logged.' : '';
-    return `| \`${key.env}\` | \`${key.path}\` | ${fallback} | ${key.schema.description ?? ''}${secret} |`;
-  });
+  const rows: string[] = [];
+  for (const key of configKeys()) {
+    rows.push(row(`\`${key.env}\``, key.path, key.schema));
+    // Lists of objects (collector.files): one row per field of an entry.
+    const items = TypeGuard.IsArray(key.schema) ? key.schema.items : undefined;
+    if (items && TypeGuard.IsObject(items)) {
+      for (const [name, field] of Object.entries(items.properties))
+        rows.push(row('', `${key.path}[].${name}`, field));
+    }
+  }
   return ['| Variable | File key | Default | Meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
+function row(variable: string, path: string, schema: TSchema): string {
+  const fallback = schema.default === undefined ? '' : `\`${formatDefault(schema.default)}\``;
+  const secret = schema.secret ? ' Secret: never logged.' : '';
+  return `| ${variable} | \`${path}\` | ${fallback} | ${schema.description ?? ''}${secret} |`;
+}
+
 function formatDefault(value: unknown): string {
-  return Array.isArray(value) ? value.join(',') : String(value);
+  if (Array.isArray(value)) return value.length > 0 ? value.join(',') : '[]';
+  return String(value);
 }
 
 const START = '<!-- config-reference:start -->\n';

@@ -27,7 +27,7 @@ const FileSourceSchema = Type.Object(
     multilineStart: Type.Optional(
       Type.String({
         description:
-          'Regular expression matching the first line of a record; other lines join the record before them (stack traces). Default: a line starting with a timestamp, a level or "{".',
+          'Regular expression matching the first line of a record; other lines join the record before them. Default: every line is a record, except stack-trace continuations (indented lines, "Caused by:", "... N more", Python traceback lines), which join the line before.',
       }),
     ),
     labels: Type.Optional(
