@@ -1,20 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { KafkaBus } from '@vigie/bus';
 import type { LogEvent, Registry } from '@vigie/common';
 import { createRegistry } from '@vigie/common';
-import { sampleEvent, testLogger, uniqueName, waitFor } from '@vigie/testkit';
+import { PrivateKafka, sampleEvent, testLogger, uniqueName, waitFor } from '@vigie/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
 import { KafkaEventSink } from '../../src/sink/index.js';
-
-const STACK = fileURLToPath(new URL('../../../../deploy/local/stack.sh', import.meta.url));
-const run = promisify(execFile);
 
 const EVENTS = 100_000;
 const SERVICES = 20;
@@ -23,41 +16,6 @@ const BATCH = 500;
 /** Time the ingest is spread over; Kafka is away for OUTAGE_MS in the middle of it. */
 const INGEST_MS = 50_000;
 const OUTAGE_MS = 30_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/**
- * A Kafka broker of its own, so that stopping it leaves the shared one alone (same
- * script as the local stack, on a temporary folder and free ports).
- */
-class PrivateKafka {
-  constructor(
-    private readonly dir: string,
-    readonly port: number,
-    private readonly controllerPort: number,
-  ) {}
-
-  async stack(command: 'up' | 'down'): Promise<void> {
-    await run('bash', [STACK, command, 'kafka'], {
-      env: {
-        ...process.env,
-        VIGIE_STACK_DIR: this.dir,
-        VIGIE_KAFKA_PORT: String(this.port),
-        VIGIE_KAFKA_CONTROLLER_PORT: String(this.controllerPort),
-      },
-      timeout: 180_000,
-    });
-  }
-}
 
 const eventOf = (service: number, seq: number): LogEvent => ({
   ...sampleEvent(service * 10_000 + seq),
@@ -73,16 +31,13 @@ async function metric(registry: Registry, name: string): Promise<number> {
 }
 
 describe('Kafka sink through a 30 s Kafka outage', () => {
-  let stackDir: string;
   let spoolDir: string;
   let kafka: PrivateKafka;
   let bus: KafkaBus;
   let sink: KafkaEventSink | undefined;
   beforeAll(async () => {
-    stackDir = await mkdtemp(join(tmpdir(), 'vigie-kafka-'));
     spoolDir = await mkdtemp(join(tmpdir(), 'vigie-spool-'));
-    kafka = new PrivateKafka(stackDir, await freePort(), await freePort());
-    await kafka.stack('up');
+    kafka = await PrivateKafka.start();
     bus = new KafkaBus({
       brokers: [`127.0.0.1:${kafka.port}`],
       clientId: 'vigie-collector-test',
@@ -93,8 +48,7 @@ describe('Kafka sink through a 30 s Kafka outage', () => {
   afterAll(async () => {
     await sink?.stop();
     await bus?.close();
-    await kafka?.stack('down');
-    await rm(stackDir, { recursive: true, force: true });
+    await kafka?.destroy();
     await rm(spoolDir, { recursive: true, force: true });
   });
 
@@ -146,10 +100,10 @@ describe('Kafka sink through a 30 s Kafka outage', () => {
     };
     const outage = (async () => {
       await sleep(5000);
-      await kafka.stack('down');
+      await kafka.down();
       const downAt = Date.now();
       await sleep(OUTAGE_MS);
-      await kafka.stack('up');
+      await kafka.up();
       return { downAt, upAt: Date.now() };
     })();
     await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));

@@ -1,6 +1,7 @@
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileSourceConfig } from '@vigie/common';
+import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import type { Checkpoint } from './checkpoint-store.js';
 import { type FileIdentity, fingerprintOf, inodeKey, sameBirth, sameContent } from './identity.js';
@@ -27,7 +28,12 @@ export async function matchFiles(entries: FileSourceConfig[]): Promise<Map<strin
       ...COMPRESSED.filter((ext) => !namesCompressed(ext)).map((ext) => `/**/*.${ext}`),
     ];
     const patterns = config.paths.map((p) => resolve(p));
-    const paths = await glob(patterns, { ignore, absolute: true, onlyFiles: true, dot: true });
+    // Excludes are matched here on absolute paths: tinyglobby's own `ignore` reads
+    // absolute patterns relative to the working directory and misses them elsewhere.
+    const excluded = picomatch(ignore, { dot: true });
+    const paths = (await glob(patterns, { absolute: true, onlyFiles: true, dot: true })).filter(
+      (p) => !excluded(p),
+    );
     for (const path of paths.sort()) {
       const info = await stat(path).catch(() => undefined);
       if (!info?.isFile()) continue;
