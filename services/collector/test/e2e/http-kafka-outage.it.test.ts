@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
-import { freePort, PrivateKafka, testLogger, uniqueName, VigieProcess, waitFor } from '@vigie/testkit';
+import {
+  freePort,
+  PrivateKafka,
+  scrapeMetric,
+  testLogger,
+  uniqueName,
+  VigieProcess,
+  waitFor,
+} from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const EVENTS = 100_000;
@@ -38,7 +46,7 @@ describe('HTTP ingest through a 30 s Kafka outage, collector process end to end'
       VIGIE_COLLECTOR_HTTP_PORT: String(port),
       VIGIE_OPS_PORT: '0',
     });
-    await collector.opsUrl();
+    const opsUrl = await collector.opsUrl();
     const url = `http://127.0.0.1:${port}/ingest`;
     await waitFor(
       'the HTTP source',
@@ -84,6 +92,9 @@ describe('HTTP ingest through a 30 s Kafka outage, collector process end to end'
       await kafka?.up();
     })();
     await Promise.all([...Array.from({ length: CLIENTS }, (_, c) => client(c)), outage]);
+    // The outage did reach the collector: part of the ingest went through the spool.
+    const spooled = await scrapeMetric(opsUrl, 'vigie_collector_spooled_events_total');
+    expect(spooled).toBeGreaterThan(0);
 
     const byService = new Map<string, number[]>();
     let received = 0;
