@@ -3,6 +3,13 @@ import { Counter } from '@vigie/common';
 import type { EventSink, LineSink, RawLine } from './model.js';
 import { fitEvent } from './transform/fit.js';
 
+/**
+ * A line whose parse takes longer than this is kept as plain text with a parse error.
+ * Every parser pattern is linear-time (checked by a ReDoS test) and lines are bounded,
+ * so this catches the pathological rest and makes it visible in a metric.
+ */
+export const PARSE_BUDGET_MS = 50;
+
 /** What the pipeline is made of. */
 export interface CollectorPipelineOptions {
   sink: EventSink;
@@ -22,6 +29,7 @@ export class CollectorPipeline implements LineSink {
   private readonly linesIn: Counter;
   private readonly eventsOut: Counter;
   private readonly parseErrors: Counter;
+  private readonly overBudget: Counter;
 
   constructor(private readonly options: CollectorPipelineOptions) {
     const registers = [options.registry];
@@ -43,6 +51,12 @@ export class CollectorPipeline implements LineSink {
       labelNames: ['source'],
       registers,
     });
+    this.overBudget = new Counter({
+      name: 'vigie_collector_parse_over_budget_total',
+      help: `Lines whose parse took over ${PARSE_BUDGET_MS} ms, kept as text with a parse error, by source.`,
+      labelNames: ['source'],
+      registers,
+    });
   }
 
   /** Parses lines of one source and writes the events. */
@@ -50,7 +64,14 @@ export class CollectorPipeline implements LineSink {
     if (lines.length === 0) return;
     this.linesIn.inc({ source }, lines.length);
     const events = lines.map((line) => {
-      const event = this.options.parse(line);
+      const started = performance.now();
+      let event = this.options.parse(line);
+      const took = performance.now() - started;
+      if (took > PARSE_BUDGET_MS) {
+        this.overBudget.inc({ source });
+        event = this.options.parse({ ...line, hints: { ...line.hints, format: 'text' } });
+        event.vigie = { ...event.vigie, parse_error: `parse took ${Math.round(took)} ms, over its budget` };
+      }
       if (event.vigie?.parse_error) this.parseErrors.inc({ source });
       return event;
     });
