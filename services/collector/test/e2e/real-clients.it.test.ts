@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,16 +24,34 @@ describe('real clients through the collector process into Kafka', () => {
   const topic = uniqueName('clients');
   const bus = new KafkaBus({ brokers: ENGINES.kafkaBrokers, clientId: 'vigie-test', logger: testLogger() });
   let collector: VigieProcess | undefined;
+  let rsyslog: ChildProcess | undefined;
 
   afterAll(async () => {
+    rsyslog?.kill('SIGTERM');
     await collector?.kill('SIGTERM');
     await bus.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logger (RFC 5424 over UDP and TCP) and the OpenTelemetry SDK land in Kafka with the right fields', async () => {
+  it('logger (RFC 5424 over UDP and TCP), the OpenTelemetry SDK and rsyslog land in Kafka with the right fields', async () => {
     await bus.ensureTopic(topic, 6);
     const [httpPort, syslogPort] = [await freePort(), await freePort()];
+    // rsyslog follows a file and ships it with its Elasticsearch output to the _bulk endpoint.
+    const shipped = join(dir, 'shop.log');
+    writeFileSync(shipped, 'checkout started id=1\nGET /cart status=500 api_key=abcdef123456\n');
+    mkdirSync(join(dir, 'rsyslog'));
+    writeFileSync(
+      join(dir, 'rsyslog.conf'),
+      `global(workDirectory="${join(dir, 'rsyslog')}")
+module(load="imfile")
+module(load="omelasticsearch")
+input(type="imfile" File="${shipped}" Tag="shop:" ruleset="ship")
+ruleset(name="ship") {
+  action(type="omelasticsearch" server="127.0.0.1" serverport="${httpPort}" usehttps="off" bulkmode="on"
+         searchIndex="logs" action.resumeInterval="1" action.resumeRetryCount="-1")
+}
+`,
+    );
     collector = new VigieProcess(['collector'], {
       VIGIE_KAFKA_BROKERS: ENGINES.kafkaBrokers.join(','),
       VIGIE_KAFKA_LOGS_TOPIC: topic,
@@ -97,11 +115,14 @@ describe('real clients through the collector process into Kafka', () => {
       context,
     });
     await provider.shutdown();
+    rsyslog = spawn('rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslog.pid')], {
+      stdio: 'ignore',
+    });
 
     await waitFor(
-      'three events in Kafka',
+      'five events in Kafka',
       async () => events.length,
-      (n) => n >= 3,
+      (n) => n >= 5,
       60_000,
     );
     await subscription.stop();
@@ -128,5 +149,10 @@ describe('real clients through the collector process into Kafka', () => {
       span: { id: '00f067aa0ba902b7' },
       labels: { 'order.id': 'o-123' },
     });
+    const fromRsyslog = events.filter((e) => e.vigie?.source === 'http-elasticsearch').map((e) => e.message);
+    expect(fromRsyslog).toEqual([
+      'checkout started id=1',
+      expect.stringMatching(/^GET \/cart status=500 api_key=(?!abcdef)/),
+    ]);
   }, 120_000);
 });
