@@ -9,6 +9,7 @@ const USAGE = `Usage: vigie <command> [--config FILE]
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
+  all              The collector and the processor in one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   config           Print the effective configuration (secrets redacted).
   config-reference Print the configuration reference as a Markdown table
@@ -56,6 +57,22 @@ async function main(argv: string[]): Promise<number> {
       const running = await runProcessor(config, logger);
       await untilSignal(logger);
       await running.stop();
+      return 0;
+    }
+    case 'all': {
+      // Both roles in one process on Kafka and Elasticsearch; each keeps its own ops
+      // endpoints (an explicit ops.port goes to the processor, the next one to the collector).
+      logger.info({ config: redactConfig(config) }, 'Starting the collector and the processor.');
+      const port = config.ops.port;
+      const collectorConfig = {
+        ...config,
+        ops: { ...config.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + 1 }) },
+      };
+      const processor = await runProcessor(config, logger);
+      const collector = await runCollector(collectorConfig, logger);
+      await untilSignal(logger);
+      await collector.stop();
+      await processor.stop();
       return 0;
     }
     case 'collector': {
