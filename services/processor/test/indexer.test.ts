@@ -1,5 +1,5 @@
 import { createRegistry } from '@vigie/common';
-import { MemoryStore, sampleEvent, testLogger } from '@vigie/testkit';
+import { MemoryStore, metricValue, sampleEvent, testLogger } from '@vigie/testkit';
 import { describe, expect, it } from 'vitest';
 import { createProcessorMetrics, Indexer, prepareBatch } from '../src/index.js';
 
@@ -24,15 +24,7 @@ function batchOf(count: number, extra: string[] = []) {
   });
 }
 
-async function metric(
-  registry: ReturnType<typeof createRegistry>,
-  name: string,
-  labels: Record<string, string> = {},
-) {
-  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-  const found = values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
-  return found?.value ?? 0;
-}
+const metric = metricValue;
 
 describe('Indexer', () => {
   it('waits through a storage outage and then stores everything', async () => {

@@ -5,5 +5,6 @@ export { describeLogBusContract } from './log-bus-contract.js';
 export { describeLogStoreContract } from './log-store-contract.js';
 export type { MemoryStoreFaults } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
+export { metricValue } from './metrics.js';
 export { freePort, PrivateKafka } from './private-kafka.js';
 export { scrapeMetric, scrapeMetrics, VIGIE_CLI, VigieProcess } from './processes.js';

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
-import type { LogEvent, Registry } from '@vigie/common';
+import type { LogEvent } from '@vigie/common';
 import { createRegistry } from '@vigie/common';
-import { PrivateKafka, sampleEvent, testLogger, uniqueName, waitFor } from '@vigie/testkit';
+import { metricValue, PrivateKafka, sampleEvent, testLogger, uniqueName, waitFor } from '@vigie/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
 import { KafkaEventSink } from '../../src/sink/index.js';
@@ -25,10 +25,7 @@ const eventOf = (service: number, seq: number): LogEvent => ({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function metric(registry: Registry, name: string): Promise<number> {
-  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-  return values.reduce((sum, v) => sum + v.value, 0);
-}
+const metric = metricValue;
 
 describe('Kafka sink through a 30 s Kafka outage', () => {
   let spoolDir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusRecord, LogBus, LogEvent, Registry } from '@vigie/common';
 import { createRegistry, UnavailableError } from '@vigie/common';
-import { sampleEvent, testLogger, waitFor } from '@vigie/testkit';
+import { metricValue, sampleEvent, testLogger, waitFor } from '@vigie/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
 import { KafkaEventSink, type KafkaEventSinkOptions } from '../../src/sink/index.js';
@@ -74,10 +74,7 @@ function sequences(records: BusRecord[]): Map<string, number[]> {
   return byKey;
 }
 
-async function metric(registry: Registry, name: string): Promise<number> {
-  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-  return values.reduce((sum, v) => sum + v.value, 0);
-}
+const metric = metricValue;
 
 let dir: string;
 let bus: FakeBus;

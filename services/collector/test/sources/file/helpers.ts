@@ -76,13 +76,7 @@ export function waitForLines(sink: CapturingLineSink, count: number, timeoutMs =
   );
 }
 
-/** A metric's value summed over its series. */
-export async function metricValue(registry: Registry, name: string): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const data = await metric.get();
-  return data.values.reduce((sum, v) => sum + v.value, 0);
-}
+export { metricValue } from '@vigie/testkit';
 
 /** Lines `n=<i> ...` for i in [from, from + count), newline-terminated. */
 export function numbered(from: number, count: number): string {

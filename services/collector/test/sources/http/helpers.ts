@@ -56,19 +56,6 @@ export async function testApp(
   return { app, sink: options.sink, registry: options.registry };
 }
 
-/** Value of one series of a metric, 0 when absent. */
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  const { values } = await metric.get();
-  const matching = values.filter((v) =>
-    Object.entries(labels).every(([key, value]) => String(v.labels[key]) === value),
-  );
-  return matching.reduce((sum, v) => sum + v.value, 0);
-}
+export { metricValue } from '@vigie/testkit';
 
 export { BackpressureError };

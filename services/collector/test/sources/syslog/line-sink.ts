@@ -1,4 +1,4 @@
-import type { LogEvent, Registry } from '@vigie/common';
+import type { LogEvent } from '@vigie/common';
 import { BackpressureError } from '../../../src/errors.js';
 import type { LineSink, RawLine } from '../../../src/model.js';
 
@@ -66,19 +66,7 @@ export class CapturingLineSink implements LineSink {
   }
 }
 
-/** Value of a counter or gauge (summed over the series matching `labels`). */
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  const { values } = await metric.get();
-  return values
-    .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))
-    .reduce((sum, v) => sum + v.value, 0);
-}
+export { metricValue } from '@vigie/testkit';
 
 /** Polls until `probe()` is true, or fails after `timeoutMs`. */
 export async function until(
