@@ -1,21 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackpressureError, testApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appPerTest, BackpressureError, ndjson } from './helpers.js';
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
+const setup = appPerTest();
 
-async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
-  const built = await testApp(overrides);
-  close = () => built.app.close();
-  return built;
-}
-
-const ndjson = (...rows: unknown[]) =>
-  `${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`;
 const headers = { 'content-type': 'application/x-ndjson' };
 
 describe('Elasticsearch _bulk', () => {

@@ -1,6 +1,7 @@
 import { createRegistry, type LogEvent, type Registry } from '@vigie/common';
 import { testLogger } from '@vigie/testkit';
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { BackpressureError } from '../../../src/errors.js';
 import type { LineSink, RawLine } from '../../../src/model.js';
 import { buildHttpApp } from '../../../src/sources/http/app.js';
@@ -59,3 +60,24 @@ export async function testApp(
 export { metricValue } from '@vigie/testkit';
 
 export { BackpressureError };
+
+/**
+ * `setup()` for a test file: builds an app with `testApp` and closes it after each test
+ * (registers its own `afterEach`).
+ */
+export function appPerTest(): (overrides?: Partial<HttpSourceOptions>) => ReturnType<typeof testApp> {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  return async (overrides = {}) => {
+    const built = await testApp(overrides);
+    close = () => built.app.close();
+    return built;
+  };
+}
+
+/** An NDJSON body: strings as they are, anything else as JSON, one per line. */
+export const ndjson = (...rows: unknown[]) =>
+  `${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`;

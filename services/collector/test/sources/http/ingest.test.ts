@@ -1,25 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { UnavailableError } from '@vigie/common';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackpressureError, type CapturingSink, metricValue, testApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appPerTest, BackpressureError, type CapturingSink, metricValue, ndjson } from './helpers.js';
 
 const TOKEN = 'correct-horse-battery-staple';
-let close: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
-  const built = await testApp(overrides);
-  close = () => built.app.close();
-  return built;
-}
-
-const ndjson = (...lines: unknown[]) =>
-  `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`;
+const setup = appPerTest();
 
 describe('POST /ingest', () => {
   it('accepts NDJSON events once the sink resolved, with origin, sequence and service defaults', async () => {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackpressureError, metricValue, testApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appPerTest, BackpressureError, metricValue } from './helpers.js';
 
 const TOKEN = 'matrix-test-ingest-token';
 
@@ -50,17 +50,7 @@ const ROUTES = [
   },
 ];
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function setup(overrides: Parameters<typeof testApp>[0] = {}) {
-  const built = await testApp(overrides);
-  close = () => built.app.close();
-  return built;
-}
+const setup = appPerTest();
 
 describe.each(ROUTES)('POST $url', ({ url, contentType, body, count, ok }) => {
   const taken = (sink: Awaited<ReturnType<typeof setup>>['sink']) => sink.events.length + sink.lines.length;
