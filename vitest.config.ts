@@ -9,6 +9,7 @@ const alias = {
   '@vigie/common': here('services/common/src/index.ts'),
   '@vigie/bus': here('services/bus/src/index.ts'),
   '@vigie/storage': here('services/storage/src/index.ts'),
+  '@vigie/detect': here('services/detect/src/index.ts'),
   '@vigie/processor': here('services/processor/src/index.ts'),
   '@vigie/collector': here('services/collector/src/index.ts'),
   '@vigie/cli': here('services/cli/src/main.ts'),
