@@ -132,6 +132,13 @@ export const LogEventSchema = Type.Object(
               description: 'Position of the event in its stream (syslog connection, HTTP request).',
             }),
           ),
+          action: opt(text('What happened, e.g. user-login or password-change (ECS event.action).')),
+          category: opt(
+            Type.Array(Type.String(), {
+              description: 'ECS categories such as authentication, web, network (ECS event.category).',
+            }),
+          ),
+          outcome: opt(text('success, failure or unknown (ECS event.outcome).')),
         },
         { additionalProperties: false },
       ),
