@@ -8,3 +8,4 @@ export { MemoryStore } from './memory-store.js';
 export { metricValue } from './metrics.js';
 export { freePort, PrivateKafka } from './private-kafka.js';
 export { scrapeMetric, scrapeMetrics, VIGIE_CLI, VigieProcess } from './processes.js';
+export * from './traffic/index.js';
