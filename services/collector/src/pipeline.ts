@@ -1,21 +1,42 @@
 import type { LogEvent, Registry } from '@vigie/common';
 import { Counter } from '@vigie/common';
 import type { EventSink, LineSink, RawLine } from './model.js';
+import { errorEvent } from './parse/build.js';
+import type { ParseWorkerConfig } from './parse-pool/index.js';
+import { ParsePool, StuckLine } from './parse-pool/index.js';
 import { fitEvent } from './transform/fit.js';
 
 /**
- * A line whose parse takes longer than this is kept as plain text with a parse error.
- * Every parser pattern is linear-time (checked by a ReDoS test) and lines are bounded,
- * so this catches the pathological rest and makes it visible in a metric.
+ * Time one line may take to parse (with redaction and fitting, in the workers). Every
+ * parser pattern is linear-time (checked by a ReDoS test) and lines are bounded, so this
+ * catches the pathological rest: such a line goes to the dead-letter path.
  */
 export const PARSE_BUDGET_MS = 50;
+
+/** Parse worker threads of the pipeline. */
+export interface ParseWorkersOptions {
+  /** Parser and redaction settings, as data: the same as `parse` and `redact` are built from. */
+  config: ParseWorkerConfig;
+  /** Worker threads (default: the number of cores, at most 4). */
+  size?: number;
+  /** Time budget of one line, ms (default `PARSE_BUDGET_MS`). */
+  budgetMs?: number;
+}
 
 /** What the pipeline is made of. */
 export interface CollectorPipelineOptions {
   sink: EventSink;
+  /** The parser on the event loop: lines without `workers`. */
   parse: (line: RawLine) => LogEvent;
+  /** The redactor on the event loop: events from `submitEvents` and dead-lettered lines. */
   redact: (event: LogEvent) => number;
   registry: Registry;
+  /**
+   * Parse lines in worker threads under a hard time budget: a line over it is cut short
+   * and dead-lettered, and the event loop never waits for it. Without it, lines are
+   * parsed on the event loop and a slow parse is only noticed once it has ended.
+   */
+  workers?: ParseWorkersOptions;
 }
 
 /**
@@ -23,16 +44,23 @@ export interface CollectorPipelineOptions {
  * Kafka message → sink.
  * Sources hand it lines (files, syslog, stdin) or ready-made events (HTTP); the promise
  * resolves once the events are durable, and rejects with a `BackpressureError` when
- * the source must push back.
+ * the source must push back. Lines whose parse overruns its budget are kept as they came
+ * (`event.original`), with the reason in `vigie.parse_error`: the dead-letter path.
+ *
+ * Lifecycle: `start()` starts the parse workers; `stop()` ends them, is idempotent and
+ * safe without `start()`.
  */
 export class CollectorPipeline implements LineSink {
   private readonly linesIn: Counter;
   private readonly eventsOut: Counter;
   private readonly parseErrors: Counter;
   private readonly overBudget: Counter;
+  private readonly pool: ParsePool | undefined;
+  private readonly budgetMs: number;
 
   constructor(private readonly options: CollectorPipelineOptions) {
     const registers = [options.registry];
+    this.budgetMs = options.workers?.budgetMs ?? PARSE_BUDGET_MS;
     this.linesIn = new Counter({
       name: 'vigie_collector_lines_total',
       help: 'Lines read, by source.',
@@ -53,39 +81,98 @@ export class CollectorPipeline implements LineSink {
     });
     this.overBudget = new Counter({
       name: 'vigie_collector_parse_over_budget_total',
-      help: `Lines whose parse took over ${PARSE_BUDGET_MS} ms, kept as text with a parse error, by source.`,
+      help: `Lines whose parse took over ${this.budgetMs} ms, kept as text with a parse error, by source.`,
       labelNames: ['source'],
       registers,
     });
+    if (options.workers) {
+      const replaced = new Counter({
+        name: 'vigie_collector_parse_workers_replaced_total',
+        help: 'Parse worker threads terminated and replaced, after a line overran its budget or crashed them.',
+        registers,
+      });
+      this.pool = new ParsePool({
+        config: options.workers.config,
+        budgetMs: this.budgetMs,
+        ...(options.workers.size !== undefined && { size: options.workers.size }),
+        onReplace: () => replaced.inc(),
+        onRedactions: (counts) => this.countRedactions(counts),
+      });
+    }
   }
 
-  /** Parses lines of one source and writes the events. */
+  /** Starts the parse workers; rejects when they cannot load. */
+  async start(): Promise<void> {
+    await this.pool?.start();
+  }
+
+  /** Ends the parse workers. */
+  async stop(): Promise<void> {
+    await this.pool?.stop();
+  }
+
+  /** Parses lines of one source and writes the events, in the order of the lines. */
   async submitLines(source: string, lines: RawLine[]): Promise<void> {
     if (lines.length === 0) return;
     this.linesIn.inc({ source }, lines.length);
-    const events = lines.map((line) => {
-      const started = performance.now();
-      let event = this.options.parse(line);
-      const took = performance.now() - started;
-      if (took > PARSE_BUDGET_MS) {
-        this.overBudget.inc({ source });
-        event = this.options.parse({ ...line, hints: { ...line.hints, format: 'text' } });
-        event.vigie = { ...event.vigie, parse_error: `parse took ${Math.round(took)} ms, over its budget` };
-      }
-      if (event.vigie?.parse_error) this.parseErrors.inc({ source });
-      return event;
-    });
-    await this.submitEvents(source, events);
+    let events: LogEvent[];
+    if (this.pool) {
+      const outcomes = await this.pool.parse(lines);
+      events = outcomes.map((outcome) =>
+        outcome instanceof StuckLine ? this.finish(this.deadLetter(source, outcome)) : outcome,
+      );
+    } else {
+      events = lines.map((line) => this.finish(this.parseHere(source, line)));
+    }
+    const failed = events.filter((event) => event.vigie?.parse_error).length;
+    if (failed > 0) this.parseErrors.inc({ source }, failed);
+    await this.write(source, events);
   }
 
   /** Writes events of one source (already parsed, e.g. from HTTP). */
   async submitEvents(source: string, events: LogEvent[]): Promise<void> {
     if (events.length === 0) return;
-    for (const event of events) {
-      this.options.redact(event);
-      fitEvent(event);
-    }
+    for (const event of events) this.finish(event);
+    await this.write(source, events);
+  }
+
+  private async write(source: string, events: LogEvent[]): Promise<void> {
     await this.options.sink.write(events);
     this.eventsOut.inc({ source }, events.length);
+  }
+
+  private finish(event: LogEvent): LogEvent {
+    this.options.redact(event);
+    return fitEvent(event);
+  }
+
+  /** Parses on the event loop; a parse over budget can only be noticed once it is over. */
+  private parseHere(source: string, line: RawLine): LogEvent {
+    const started = performance.now();
+    const event = this.options.parse(line);
+    const took = performance.now() - started;
+    if (took <= this.budgetMs) return event;
+    const reason = `parse took ${Math.round(took)} ms, over its ${this.budgetMs} ms time budget`;
+    return this.deadLetter(source, new StuckLine(line, 'over_budget', reason));
+  }
+
+  /** The dead-letter path of lines: the line kept as it came, with the reason (not yet redacted). */
+  private deadLetter(source: string, stuck: StuckLine): LogEvent {
+    if (stuck.cause === 'over_budget') this.overBudget.inc({ source });
+    const { line } = stuck;
+    const event = errorEvent(line.text, stuck.reason, {
+      origin: line.origin,
+      receivedAt: line.receivedAt,
+      hints: line.hints,
+      truncated: line.truncated,
+    });
+    return event;
+  }
+
+  /** Adds the workers' masked-secret counts to the redactor's counter on the event loop. */
+  private countRedactions(counts: Array<[string, number]>): void {
+    const counter = this.options.registry.getSingleMetric('vigie_redactions_total');
+    if (!(counter instanceof Counter)) return;
+    for (const [rule, count] of counts) counter.inc({ rule }, count);
   }
 }

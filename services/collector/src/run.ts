@@ -64,6 +64,13 @@ export async function runCollector(
     parse: parseLine,
     redact: createRedactor({ ...settings.redaction, registry }),
     registry,
+    // The workers build the same parser and redactor from the same settings.
+    ...(settings.parseWorkers !== 0 && {
+      workers: {
+        config: { redaction: settings.redaction },
+        ...(settings.parseWorkers !== undefined && { size: settings.parseWorkers }),
+      },
+    }),
   });
   const context: SourceContext = {
     sink: pipeline,
@@ -135,6 +142,7 @@ export async function runCollector(
   logger.info({ opsUrl }, 'Ops endpoints listening.');
 
   await sink.start();
+  await pipeline.start();
   for (const source of sources) await source.start();
   logger.info({ sources: sources.length }, 'Collector started.');
 
@@ -146,6 +154,7 @@ export async function runCollector(
       stopping ??= (async () => {
         // Sources first, so that what they read still reaches Kafka or the spool.
         for (const source of [...sources].reverse()) await source.stop();
+        await pipeline.stop();
         await sink.stop();
         await Promise.allSettled([bus.close(), ops.close()]);
       })();

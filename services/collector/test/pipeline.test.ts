@@ -1,8 +1,15 @@
-import type { LogEvent } from '@vigie/common';
+import { pathToFileURL } from 'node:url';
+import type { LogEvent, Registry } from '@vigie/common';
 import { createRegistry } from '@vigie/common';
 import { describe, expect, it } from 'vitest';
 import type { RawLine } from '../src/index.js';
-import { CollectorPipeline, parseLine } from '../src/index.js';
+import { CollectorPipeline, createRedactor, parseLine } from '../src/index.js';
+
+const slowParser = pathToFileURL(new URL('./parse-pool/slow-parser.ts', import.meta.url).pathname).href;
+
+async function metric(registry: Registry, name: string): Promise<number | undefined> {
+  return (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+}
 
 function line(text: string): RawLine {
   return {
@@ -14,7 +21,54 @@ function line(text: string): RawLine {
 }
 
 describe('CollectorPipeline', () => {
-  it('keeps a line whose parse runs over its budget as text with a parse error', async () => {
+  it('dead-letters a line whose parse overruns its budget in a worker, and parses the rest in order', async () => {
+    const written: LogEvent[] = [];
+    const registry = createRegistry();
+    const redaction = {
+      defaults: true,
+      rules: [{ name: 'order', pattern: 'ORD-\\d+', replacement: 'ORD-?' }],
+    };
+    const pipeline = new CollectorPipeline({
+      sink: { write: async (events) => void written.push(...events) },
+      parse: parseLine,
+      redact: createRedactor({ ...redaction, registry }),
+      registry,
+      workers: { config: { redaction, parserModule: slowParser }, size: 2 },
+    });
+    try {
+      await pipeline.start();
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const texts = ['{"msg":"one ORD-1"}', '{"msg":"SLOW ORD-2","level":"error"}', '{"msg":"three"}'];
+      await pipeline.submitLines('test', texts.map(line));
+      const took = performance.now() - started;
+      clearInterval(timer);
+
+      expect(written.map((e) => e.message)).toEqual([
+        'one ORD-?',
+        '{"msg":"SLOW ORD-?","level":"error"}',
+        'three',
+      ]);
+      expect(written[1]).toMatchObject({
+        service: { name: 's' },
+        event: { original: '{"msg":"SLOW ORD-?","level":"error"}' },
+        vigie: { parse_error: 'parse exceeded its 50 ms time budget', source: 'test' },
+      });
+      expect(took).toBeLessThan(1000);
+      expect(ticks).toBeGreaterThan(3);
+      expect(await metric(registry, 'vigie_collector_parse_over_budget_total')).toBe(1);
+      expect(await metric(registry, 'vigie_collector_parse_errors_total')).toBe(1);
+      expect(await metric(registry, 'vigie_collector_parse_workers_replaced_total')).toBe(1);
+      // Masked in a worker for the first line; on the event loop in the dead letter's
+      // message and event.original.
+      expect(await metric(registry, 'vigie_redactions_total')).toBe(3);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('keeps a line whose parse on the event loop ran over its budget as text with a parse error', async () => {
     const written: LogEvent[] = [];
     const registry = createRegistry();
     const pipeline = new CollectorPipeline({
@@ -32,9 +86,8 @@ describe('CollectorPipeline', () => {
     });
     await pipeline.submitLines('test', [line('{"msg":"slow","level":"error"}')]);
     expect(written[0]?.message).toBe('{"msg":"slow","level":"error"}');
-    expect(written[0]?.vigie?.parse_error).toMatch(/over its budget/);
-    const metric = await registry.getSingleMetric('vigie_collector_parse_over_budget_total')?.get();
-    expect(metric?.values[0]?.value).toBe(1);
+    expect(written[0]?.vigie?.parse_error).toMatch(/over its 50 ms time budget/);
+    expect(await metric(registry, 'vigie_collector_parse_over_budget_total')).toBe(1);
   });
 
   it('parses, redacts and cuts events before the sink, and counts them', async () => {

@@ -51,6 +51,14 @@ export const CollectorConfigSchema = Type.Object(
       default: 'data/collector',
       description: 'Folder of the file checkpoints and of the spool used while Kafka is away.',
     }),
+    parseWorkers: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 64,
+        description:
+          'Worker threads that parse lines under a 50 ms time budget per line; a line over it is dead-lettered (kept raw with vigie.parse_error) without blocking the collector. 0 parses on the event loop, where a slow line stalls every source until it ends. Default: the number of cores, at most 4.',
+      }),
+    ),
     maxLineBytes: Type.Integer({
       minimum: 1024,
       default: 1024 * 1024,

@@ -1,0 +1,3 @@
+export type { ParseOutcome, ParsePoolOptions } from './pool.js';
+export { ParsePool, StuckLine } from './pool.js';
+export type { ParseWorkerConfig } from './protocol.js';

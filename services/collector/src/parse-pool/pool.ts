@@ -1,0 +1,291 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LogEvent } from '@vigie/common';
+import type { RawLine } from '../model.js';
+import type { ParseTask, ParseWorkerConfig, ParseWorkerData, ParseWorkerMessage } from './protocol.js';
+import { SLOT_COUNT, Slot } from './protocol.js';
+
+/** A line the workers could not turn into an event: it goes to the dead-letter path. */
+export class StuckLine {
+  constructor(
+    readonly line: RawLine,
+    /** `over_budget` when its parse overran the time budget, `crash` when it killed the worker. */
+    readonly cause: 'over_budget' | 'crash',
+    /** Why, for `vigie.parse_error`. */
+    readonly reason: string,
+  ) {}
+}
+
+/** What `ParsePool.parse` gives back for each line, in line order. */
+export type ParseOutcome = LogEvent | StuckLine;
+
+/** Options of `ParsePool`. */
+export interface ParsePoolOptions {
+  /** Parser and redaction settings the workers are built from. */
+  config: ParseWorkerConfig;
+  /** Worker threads (default: the number of cores, at most 4). */
+  size?: number;
+  /** Time one line may take (parse, redact, fit), ms. */
+  budgetMs: number;
+  /** Fewest lines sent to a worker at once when a batch is spread over workers (default 64). */
+  minChunk?: number;
+  /** Called with the masked-secret counts of each task, by redaction rule. */
+  onRedactions?: (counts: Array<[string, number]>) => void;
+  /** Called each time a stuck or crashed worker is replaced. */
+  onReplace?: () => void;
+}
+
+interface Task {
+  lines: RawLine[];
+  /** The task was already given to a worker that died before its first line. */
+  retried?: boolean;
+  resolve: (outcomes: ParseOutcome[]) => void;
+  reject: (err: Error) => void;
+}
+
+interface Running {
+  task: Task;
+  id: number;
+  /** Last value of the `started` slot seen, and when it was first seen. */
+  started: number;
+  seenAt: number;
+}
+
+interface Slotted {
+  worker: Worker;
+  board: Int32Array;
+  ready: Promise<void>;
+  isReady: boolean;
+  running?: Running;
+  retired: boolean;
+}
+
+/**
+ * How to start a worker: the built `worker.js` next to this module, or, when this module
+ * runs from its TypeScript source (vitest, tsx), `worker.ts` behind tsx's loader — Node 20
+ * does not apply `--import tsx` given in a worker's `execArgv`, so a small bootstrap
+ * registers it in the worker itself.
+ */
+function workerEntry(): { entry: string | URL; eval: boolean } {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), eval: false };
+  const source = JSON.stringify(new URL('./worker.ts', self).href);
+  return {
+    entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${source}); });`,
+    eval: true,
+  };
+}
+
+/**
+ * Worker threads that parse, redact and fit lines under a hard time budget, so that no
+ * line can block the event loop. Each worker publishes which line it is on through a
+ * `SharedArrayBuffer`; a watchdog on the event loop checks that every busy worker moves
+ * on to its next line within the budget. A worker stuck in a line is terminated and
+ * replaced; that line comes back as a `StuckLine`, and the lines around it are parsed
+ * again by the other workers, so that outcomes keep the order of the lines.
+ *
+ * The budget applies per line rather than per batch: a batch-wide timer scaled by size
+ * would let one slow line of a large batch take the whole batch's allowance.
+ *
+ * Lifecycle: `start()` spawns the workers and waits until they are ready (so that a
+ * worker that cannot load fails at boot); `parse()` starts them if needed; `stop()`
+ * terminates them, is idempotent and safe without `start()`.
+ */
+export class ParsePool {
+  private readonly workers: Slotted[] = [];
+  private readonly queue: Task[] = [];
+  private readonly size: number;
+  private nextId = 1;
+  private watchdog: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ParsePoolOptions) {
+    this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
+  }
+
+  /** Spawns the workers and resolves when all are ready; rejects when one cannot load. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
+      this.settle();
+      await Promise.all(this.workers.map((w) => w.ready));
+    })();
+    return this.starting;
+  }
+
+  /** Parses lines into events (or stuck lines), in their order. */
+  async parse(lines: RawLine[]): Promise<ParseOutcome[]> {
+    if (lines.length === 0) return [];
+    await this.start();
+    // Spread the batch over the workers: one file's batch then uses every core.
+    const chunk = Math.max(this.options.minChunk ?? 64, Math.ceil(lines.length / this.size));
+    const parts: Array<Promise<ParseOutcome[]>> = [];
+    for (let at = 0; at < lines.length; at += chunk) parts.push(this.run(lines.slice(at, at + chunk)));
+    return (await Promise.all(parts)).flat();
+  }
+
+  /** Terminates the workers; tasks still waiting are rejected. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    for (const task of this.queue.splice(0)) task.reject(new Error('the parse pool is stopped'));
+    await Promise.allSettled(this.workers.map((w) => this.retire(w, new Error('the parse pool is stopped'))));
+  }
+
+  private run(lines: RawLine[], urgent = false, retried = false): Promise<ParseOutcome[]> {
+    if (lines.length === 0) return Promise.resolve([]);
+    if (this.stopped) return Promise.reject(new Error('the parse pool is stopped'));
+    return new Promise((resolve, reject) => {
+      const task: Task = { lines, resolve, reject, retried };
+      // What is left of a task cut by a stuck line goes first: its caller waits already.
+      if (urgent) this.queue.unshift(task);
+      else this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.workers) {
+      if (this.queue.length === 0) break;
+      if (!slot.isReady || slot.running || slot.retired) continue;
+      const task = this.queue.shift() as Task;
+      const id = this.nextId++;
+      slot.running = { task, id, started: Atomics.load(slot.board, Slot.started), seenAt: performance.now() };
+      slot.worker.postMessage({ id, lines: task.lines } satisfies ParseTask);
+    }
+    this.settle();
+  }
+
+  /**
+   * Runs the watchdog and keeps the process alive while workers load or lines wait or
+   * are parsed; an idle pool holds nothing open.
+   */
+  private settle(): void {
+    const busy = this.queue.length > 0 || this.workers.some((w) => w.running || (!w.isReady && !w.retired));
+    for (const slot of this.workers) {
+      if (busy) slot.worker.ref();
+      else slot.worker.unref();
+    }
+    if (busy && !this.watchdog && !this.stopped) {
+      this.watchdog = setInterval(() => this.check(), Math.max(5, this.options.budgetMs / 4));
+    } else if (!busy && this.watchdog) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+    }
+  }
+
+  private spawn(): Slotted {
+    const progress = new SharedArrayBuffer(SLOT_COUNT * Int32Array.BYTES_PER_ELEMENT);
+    const { entry, eval: isCode } = workerEntry();
+    const worker = new Worker(entry, {
+      eval: isCode,
+      workerData: { config: this.options.config, progress } satisfies ParseWorkerData,
+      // A line that makes the parser allocate without bound kills its worker, not the collector.
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    let markReady: () => void = () => {};
+    let fail: (err: Error) => void = () => {};
+    const slot: Slotted = {
+      worker,
+      board: new Int32Array(progress),
+      ready: new Promise<void>((resolve, reject) => {
+        markReady = resolve;
+        fail = reject;
+      }),
+      isReady: false,
+      retired: false,
+    };
+    worker.on('message', (message: ParseWorkerMessage) => {
+      if (message.type === 'ready') {
+        slot.isReady = true;
+        markReady();
+        this.dispatch();
+      } else this.finish(slot, message);
+    });
+    const crashed = (err: Error) => {
+      if (slot.retired) return;
+      if (!slot.isReady) {
+        // A worker that cannot even load is a bug or a broken install: not a line's fault.
+        slot.retired = true;
+        fail(err);
+        for (const task of this.queue.splice(0)) task.reject(err);
+        return;
+      }
+      this.replace(slot, 'crash', `parser crashed: ${err.message}`.slice(0, 200));
+    };
+    worker.on('error', crashed);
+    worker.on('exit', (code) => crashed(new Error(`worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private finish(slot: Slotted, message: Extract<ParseWorkerMessage, { type: 'done' }>): void {
+    const running = slot.running;
+    if (!running || running.id !== message.id) return;
+    slot.running = undefined;
+    if (message.redactions.length > 0) this.options.onRedactions?.(message.redactions);
+    running.task.resolve(JSON.parse(message.events) as LogEvent[]);
+    this.dispatch();
+  }
+
+  /** Replaces every worker that has not moved on to its next line within the budget. */
+  private check(): void {
+    const now = performance.now();
+    for (const slot of [...this.workers]) {
+      const running = slot.running;
+      if (!running || slot.retired) continue;
+      const board = slot.board;
+      // Not begun yet, or finished with its result on the way: nothing is stuck.
+      if (Atomics.load(board, Slot.task) !== running.id || Atomics.load(board, Slot.done) === running.id) {
+        running.seenAt = now;
+        continue;
+      }
+      const started = Atomics.load(board, Slot.started);
+      if (started !== running.started) {
+        running.started = started;
+        running.seenAt = now;
+      } else if (now - running.seenAt >= this.options.budgetMs) {
+        this.replace(slot, 'over_budget', `parse exceeded its ${this.options.budgetMs} ms time budget`);
+      }
+    }
+  }
+
+  /**
+   * Terminates a stuck or crashed worker and starts a fresh one; the line it was on
+   * becomes a `StuckLine` and the rest of its task is parsed again.
+   */
+  private replace(slot: Slotted, cause: StuckLine['cause'], reason: string): void {
+    const running = slot.running;
+    void this.retire(slot, new Error(reason));
+    const index = this.workers.indexOf(slot);
+    if (!this.stopped && index >= 0) this.workers[index] = this.spawn();
+    this.options.onReplace?.();
+    this.settle();
+    if (!running) return;
+    const { lines } = running.task;
+    const begun = Atomics.load(slot.board, Slot.task) === running.id;
+    const at = begun ? Atomics.load(slot.board, Slot.line) : -1;
+    if (at < 0 || at >= lines.length) {
+      // It died before its first line: try the lines once more, then give up on them
+      // (a task whose mere receipt kills a worker would otherwise kill them forever).
+      if (running.task.retried) running.task.resolve(lines.map((line) => new StuckLine(line, cause, reason)));
+      else this.run(lines, true, true).then(running.task.resolve, running.task.reject);
+      return;
+    }
+    const stuck = new StuckLine(lines[at] as RawLine, cause, reason);
+    Promise.all([this.run(lines.slice(0, at), true), this.run(lines.slice(at + 1), true)]).then(
+      ([before, after]) => running.task.resolve([...before, stuck, ...after]),
+      running.task.reject,
+    );
+  }
+
+  private async retire(slot: Slotted, err: Error): Promise<void> {
+    if (slot.retired) return;
+    slot.retired = true;
+    const running = slot.running;
+    slot.running = undefined;
+    if (running && this.stopped) running.task.reject(err);
+    await slot.worker.terminate();
+  }
+}

@@ -1,0 +1,58 @@
+import type { RawLine } from '../model.js';
+import type { RedactionRuleConfig } from '../redact/index.js';
+
+/**
+ * What a parse worker is built from. Plain data (workers cannot be handed functions):
+ * the worker builds the same parser and redactor as the event loop does from it.
+ */
+export interface ParseWorkerConfig {
+  redaction: { defaults: boolean; rules: RedactionRuleConfig[] };
+  /**
+   * Module (file URL) whose `parseLine` export replaces the built-in parser. For tests
+   * that need a deliberately slow or crashing parser; unset in production.
+   */
+  parserModule?: string;
+}
+
+/**
+ * Slots of the worker's shared progress board (an `Int32Array` on a
+ * `SharedArrayBuffer`), written by the worker with `Atomics.store` and read by the pool's
+ * watchdog while the worker may be stuck in a line.
+ */
+export const Slot = {
+  /** Id of the task the worker works on (0 before the first). */
+  task: 0,
+  /** Index, in that task, of the line being parsed. */
+  line: 1,
+  /** Lines started since the worker began: changes whenever the worker moves on. */
+  started: 2,
+  /** Id of the last task whose result was posted. */
+  done: 3,
+} as const;
+
+/** Number of `Int32` slots of the progress board. */
+export const SLOT_COUNT = 4;
+
+/** Data handed to a worker at creation (`workerData`). */
+export interface ParseWorkerData {
+  config: ParseWorkerConfig;
+  progress: SharedArrayBuffer;
+}
+
+/** A batch of lines for a worker. */
+export interface ParseTask {
+  id: number;
+  lines: RawLine[];
+}
+
+/** What a worker posts back. */
+export type ParseWorkerMessage =
+  | { type: 'ready' }
+  | {
+      type: 'done';
+      id: number;
+      /** The events of the task, in line order, as one JSON array (one copy across threads). */
+      events: string;
+      /** Secrets masked in the task, by redaction rule. */
+      redactions: Array<[string, number]>;
+    };
