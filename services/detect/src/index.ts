@@ -1,2 +1,2 @@
 // Detection without I/O: the processor feeds it events and buckets, the offline tools feed it files.
-export {};
+export * from './patterns/index.js';

@@ -1,0 +1,116 @@
+/** The placeholder that stands for a variable part of a message in a template. */
+export const WILDCARD = '<*>';
+
+// Whole-token shapes that are variables whatever the log source: URLs, e-mail addresses,
+// file paths, UUIDs, MAC and IPv6 addresses, clock times and dates. They are tested on
+// the token stripped of surrounding quotes and brackets.
+const URL = /^[a-z][a-z0-9+.-]*:\/\/?\S/i;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
+const PATH = /^(?:~|\.{1,2})?\/[^/]|^[a-z]:\\|^[\w.-]+(?:\/[\w.-]+){2,}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLON_HEX = /^[0-9a-f]{1,4}(?::{1,2}[0-9a-f]{0,4}){2,}(?:%\w+)?$/i;
+const HEX_WORD = /^(?:0x)?[0-9a-f]{8,}$/i;
+// Characters that separate the parts of a token which may vary on their own, such as
+// `key=value`, `host:port`, `name(42)` or `a,b`. Dots, dashes and underscores are kept
+// inside a part, so `10.0.0.1`, `2024-05-01` or `blk_-42` are each one part.
+const SEPARATORS = /([=:,;()[\]{}"'<>|#@]|\.{2,})/;
+const OPENERS = '([{<"\'';
+const CLOSERS = ')]}>"\',;:.!?';
+
+/** True for a character code of an ASCII digit. */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** True when the token contains a character that could make it a variable. */
+function mayBeVariable(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    // digits, '/', '@', '\'
+    if (isDigit(code) || code === 47 || code === 64 || code === 92) return true;
+  }
+  return false;
+}
+
+function hasDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isDigit(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Whether a whole token, bare of quotes and brackets, is a generic variable. */
+function isVariableShape(core: string): boolean {
+  return (
+    URL.test(core) ||
+    EMAIL.test(core) ||
+    PATH.test(core) ||
+    UUID.test(core) ||
+    COLON_HEX.test(core) ||
+    (HEX_WORD.test(core) && hasDigit(core))
+  );
+}
+
+/**
+ * Replaces the variable parts of one whitespace-free token with {@link WILDCARD}: the
+ * whole token when it has a generic variable shape (URL, path, address, id...), else
+ * each part between separators that holds a digit (numbers, sizes, durations, ids,
+ * versions, `key=42` values). Words without digits are kept: they are left to the
+ * clustering, which tells constant words from variable ones by comparing messages.
+ */
+export function maskToken(token: string): string {
+  if (!mayBeVariable(token)) return token;
+  let start = 0;
+  let end = token.length;
+  while (start < end && OPENERS.includes(token[start] as string)) start++;
+  while (end > start && CLOSERS.includes(token[end - 1] as string)) end--;
+  const core = token.slice(start, end);
+  if (core.length > 0 && isVariableShape(core)) {
+    return token.slice(0, start) + WILDCARD + token.slice(end);
+  }
+  if (!hasDigit(token)) return token;
+  const parts = token.split(SEPARATORS);
+  for (let i = 0; i < parts.length; i += 2) {
+    const part = parts[i] as string;
+    if (hasDigit(part)) parts[i] = WILDCARD;
+  }
+  return parts.join('');
+}
+
+/** True when a (masked) token holds a variable part. */
+export function isVariableToken(token: string): boolean {
+  return token.includes(WILDCARD);
+}
+
+// Units written apart from their number (`9.2 KB`, `30 ms`): the unit belongs to the value.
+const UNIT = /^(?:[kmgtp]i?b|b|bytes?|[mun\u00b5]?s|secs?|min|[kmg]hz)([,;:.)\]]*)$/i;
+
+/**
+ * Splits a message on whitespace, masks every token and keeps at most `maxTokens`
+ * tokens (the rest of a very long message does not take part in its template). A run
+ * of variables becomes one, so that lists of ids of any length share a template, and a
+ * unit following a number is folded into it.
+ */
+export function tokenize(message: string, maxTokens: number): string[] {
+  const tokens: string[] = [];
+  let i = 0;
+  const n = message.length;
+  while (i < n && tokens.length < maxTokens) {
+    while (i < n && message.charCodeAt(i) <= 32) i++;
+    if (i >= n) break;
+    let j = i + 1;
+    while (j < n && message.charCodeAt(j) > 32) j++;
+    const token = maskToken(message.slice(i, j));
+    i = j;
+    const last = tokens.length - 1;
+    const previous = tokens[last];
+    if (previous?.endsWith(WILDCARD)) {
+      if (token === WILDCARD && previous === WILDCARD) continue;
+      const unit = UNIT.exec(token);
+      if (unit) {
+        tokens[last] = previous + (unit[1] as string);
+        continue;
+      }
+    }
+    tokens.push(token);
+  }
+  return tokens;
+}

@@ -1,0 +1,47 @@
+/**
+ * Settings of a {@link TemplateMiner}. The defaults are the one configuration used for
+ * every log source, live and offline; they are not meant to be tuned per system.
+ */
+export interface TemplateMinerOptions {
+  /**
+   * Depth of the prefix tree: the message length is the first level, then the first
+   * `depth - 2` tokens (variables share one branch); clusters are compared only within a
+   * leaf. Larger values split more eagerly. Default 4.
+   */
+  depth: number;
+  /**
+   * Minimum share of positions on which a message must agree with a template to join
+   * its cluster, in [0, 1]. Default 0.7.
+   */
+  similarity: number;
+  /**
+   * Most templates kept; past it the least recently matched one is forgotten (its id is
+   * never reused). Bounds memory. Default 5000.
+   */
+  maxTemplates: number;
+  /** Tokens of a message taken into account; the rest of a longer message is ignored. Default 64. */
+  maxTokens: number;
+}
+
+/** The defaults of {@link TemplateMinerOptions}. */
+export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Object.freeze({
+  depth: 4,
+  similarity: 0.7,
+  maxTemplates: 5000,
+  maxTokens: 64,
+});
+
+/** Defaults filled in and values checked; throws a RangeError on an invalid value. */
+export function resolveOptions(options: Partial<TemplateMinerOptions> = {}): TemplateMinerOptions {
+  const resolved = { ...DEFAULT_TEMPLATE_MINER_OPTIONS, ...options };
+  const errors: string[] = [];
+  if (!Number.isInteger(resolved.depth) || resolved.depth < 3) errors.push('depth must be an integer >= 3');
+  if (!(resolved.similarity >= 0 && resolved.similarity <= 1)) errors.push('similarity must be in [0, 1]');
+  if (!Number.isInteger(resolved.maxTemplates) || resolved.maxTemplates < 1) {
+    errors.push('maxTemplates must be an integer >= 1');
+  }
+  if (!Number.isInteger(resolved.maxTokens) || resolved.maxTokens < 1)
+    errors.push('maxTokens must be an integer >= 1');
+  if (errors.length > 0) throw new RangeError(`Invalid template miner options: ${errors.join('; ')}.`);
+  return resolved;
+}

@@ -1,0 +1,199 @@
+import { isVariableToken, tokenize, WILDCARD } from './mask.js';
+import { resolveOptions, type TemplateMinerOptions } from './options.js';
+
+/** What a message was matched to. */
+export interface TemplateMatch {
+  /** Stable id of the template (`t` + base36 counter); never reused, kept across snapshots. */
+  templateId: string;
+  /** The template as it stands after this message, variables shown as `<*>`. */
+  template: string;
+  /** True when this message created the template. */
+  isNew: boolean;
+}
+
+/** Versioned plain-JSON state of a {@link TemplateMiner}, as written by `snapshot()`. */
+export interface TemplateMinerSnapshot {
+  /** Format version; `restore` rejects others. */
+  version: 1;
+  /** Counter of the next template id. */
+  nextId: number;
+  /** Templates from least to most recently matched. */
+  templates: Array<{ id: string; tokens: string[]; count: number }>;
+}
+
+interface Cluster {
+  id: string;
+  tokens: string[];
+  count: number;
+  leafKey: string;
+  leaf: Cluster[];
+}
+
+/**
+ * Online log template miner in the manner of Drain: messages are tokenised and their
+ * generic variables masked, routed down a fixed-depth prefix tree (length, then first
+ * tokens) to a leaf of clusters, and joined to the most similar cluster of the leaf when
+ * the share of agreeing positions reaches `similarity`; positions that disagree become
+ * variables of the template. Each message gets its template id on arrival from the
+ * messages seen before it only; a template may generalise later, its id stays.
+ *
+ * Memory is bounded by `maxTemplates`: the least recently matched template is forgotten.
+ * Pure: no I/O, no clock.
+ */
+export class TemplateMiner {
+  readonly #options: TemplateMinerOptions;
+  readonly #leaves = new Map<string, Cluster[]>();
+  // Insertion order of a Map is the recency order: a matched cluster is re-inserted.
+  readonly #clusters = new Map<string, Cluster>();
+  #nextId = 0;
+
+  /** Creates an empty miner; options default to {@link DEFAULT_TEMPLATE_MINER_OPTIONS}. */
+  constructor(options: Partial<TemplateMinerOptions> = {}) {
+    this.#options = resolveOptions(options);
+  }
+
+  /** Number of templates currently kept. */
+  get size(): number {
+    return this.#clusters.size;
+  }
+
+  /** Matches a message and learns from it: joins (and maybe generalises) a template, or creates one. */
+  add(message: string): TemplateMatch {
+    const tokens = tokenize(message, this.#options.maxTokens);
+    const key = this.#leafKey(tokens);
+    let leaf = this.#leaves.get(key);
+    const found = leaf ? this.#bestCluster(leaf, tokens) : undefined;
+    if (found) {
+      generalise(found.tokens, tokens);
+      found.count++;
+      this.#touch(found);
+      return { templateId: found.id, template: found.tokens.join(' '), isNew: false };
+    }
+    if (!leaf) {
+      leaf = [];
+      this.#leaves.set(key, leaf);
+    }
+    const cluster: Cluster = {
+      id: `t${(this.#nextId++).toString(36)}`,
+      tokens,
+      count: 1,
+      leafKey: key,
+      leaf,
+    };
+    leaf.push(cluster);
+    this.#clusters.set(cluster.id, cluster);
+    this.#evict();
+    return { templateId: cluster.id, template: tokens.join(' '), isNew: true };
+  }
+
+  /** Finds the template a message belongs to without learning anything; undefined if none. */
+  match(message: string): TemplateMatch | undefined {
+    const tokens = tokenize(message, this.#options.maxTokens);
+    const leaf = this.#leaves.get(this.#leafKey(tokens));
+    const found = leaf ? this.#bestCluster(leaf, tokens) : undefined;
+    return found && { templateId: found.id, template: found.tokens.join(' '), isNew: false };
+  }
+
+  /** The state as versioned plain JSON, to be stored and given back to {@link TemplateMiner.restore}. */
+  snapshot(): TemplateMinerSnapshot {
+    const templates = [...this.#clusters.values()].map((c) => ({
+      id: c.id,
+      tokens: [...c.tokens],
+      count: c.count,
+    }));
+    return { version: 1, nextId: this.#nextId, templates };
+  }
+
+  /** A miner in the state of a snapshot; it then behaves as the one that took it. */
+  static restore(
+    snapshot: TemplateMinerSnapshot,
+    options: Partial<TemplateMinerOptions> = {},
+  ): TemplateMiner {
+    if (snapshot?.version !== 1) {
+      throw new TypeError(`Unsupported template miner snapshot version: ${String(snapshot?.version)}.`);
+    }
+    const miner = new TemplateMiner(options);
+    miner.#nextId = snapshot.nextId;
+    for (const t of snapshot.templates) {
+      const tokens = [...t.tokens];
+      const key = miner.#leafKey(tokens);
+      let leaf = miner.#leaves.get(key);
+      if (!leaf) {
+        leaf = [];
+        miner.#leaves.set(key, leaf);
+      }
+      const cluster: Cluster = { id: t.id, tokens, count: t.count, leafKey: key, leaf };
+      leaf.push(cluster);
+      miner.#clusters.set(cluster.id, cluster);
+    }
+    miner.#evict();
+    return miner;
+  }
+
+  #leafKey(tokens: string[]): string {
+    let key = String(tokens.length);
+    const prefix = Math.min(tokens.length, this.#options.depth - 2);
+    for (let i = 0; i < prefix; i++) {
+      const token = tokens[i] as string;
+      key += `\u0000${isVariableToken(token) ? WILDCARD : token}`;
+    }
+    return key;
+  }
+
+  #bestCluster(leaf: Cluster[], tokens: string[]): Cluster | undefined {
+    let best: Cluster | undefined;
+    let bestScore = -1;
+    const n = tokens.length;
+    for (const cluster of leaf) {
+      let same = 0;
+      const template = cluster.tokens;
+      for (let i = 0; i < n; i++) {
+        const t = template[i] as string;
+        const m = tokens[i] as string;
+        if (t === m || t === WILDCARD) same++;
+        else if (isConstantWord(t) || isConstantWord(m)) {
+          same = -1;
+          break;
+        }
+      }
+      if (same < 0) continue;
+      const score = n === 0 ? 1 : same / n;
+      if (score > bestScore) {
+        bestScore = score;
+        best = cluster;
+      }
+    }
+    return best && bestScore >= this.#options.similarity ? best : undefined;
+  }
+
+  #touch(cluster: Cluster): void {
+    this.#clusters.delete(cluster.id);
+    this.#clusters.set(cluster.id, cluster);
+  }
+
+  #evict(): void {
+    while (this.#clusters.size > this.#options.maxTemplates) {
+      const oldest = this.#clusters.values().next().value as Cluster;
+      this.#clusters.delete(oldest.id);
+      oldest.leaf.splice(oldest.leaf.indexOf(oldest), 1);
+      if (oldest.leaf.length === 0) this.#leaves.delete(oldest.leafKey);
+    }
+  }
+}
+
+const CAPS_WORD = /^[A-Z][A-Z_]+$/;
+
+/**
+ * Upper-case words (`RUNNING`, `JOB_SETUP`) name states and event kinds: messages that
+ * differ on one are different events, not the same one with another value.
+ */
+function isConstantWord(token: string): boolean {
+  return CAPS_WORD.test(token);
+}
+
+/** Turns into variables the template positions on which the message disagrees. */
+function generalise(template: string[], tokens: string[]): void {
+  for (let i = 0; i < template.length; i++) {
+    if (template[i] !== tokens[i]) template[i] = WILDCARD;
+  }
+}

@@ -1,0 +1,56 @@
+import { maskToken, tokenize } from '@vigie/detect';
+import { describe, expect, it } from 'vitest';
+
+describe('maskToken', () => {
+  it.each([
+    ['42', '<*>'],
+    ['-3.5', '<*>'],
+    ['10.0.0.12', '<*>'],
+    ['10.0.0.12:8080', '<*>:<*>'],
+    ['0x7ffe12ab', '<*>'],
+    ['deadbeefcafe42', '<*>'],
+    ['3f2504e0-4f89-11d3-9a0c-0305e82c3301', '<*>'],
+    ['fe80::1ff:fe23:4567:890a', '<*>'],
+    ['00:1a:2b:3c:4d:5e', '<*>'],
+    ['/var/log/vigie/app.log', '<*>'],
+    ["'/var/spool/vigie'", "'<*>'"],
+    ['https://vigie.example.org/api?q=1', '<*>'],
+    ['ops@vigie.example.org', '<*>'],
+    ['250ms', '<*>'],
+    ['12KB,', '<*>,'],
+    ['user_id=1234', 'user_id=<*>'],
+    ['(pid=77)', '(pid=<*>)'],
+    ['retry#3', 'retry#<*>'],
+    ['depth.....12', 'depth.....<*>'],
+  ])('masks %s as %s', (token, masked) => {
+    expect(maskToken(token)).toBe(masked);
+  });
+
+  it.each(['checkout', 'user=alice', 'RUNNING', 'error:', '(ok)'])('keeps the word %s', (token) => {
+    expect(maskToken(token)).toBe(token);
+  });
+});
+
+describe('tokenize', () => {
+  it('splits on any whitespace and masks each token', () => {
+    expect(tokenize('  payment\trefused for order 991 ', 64)).toEqual([
+      'payment',
+      'refused',
+      'for',
+      'order',
+      '<*>',
+    ]);
+  });
+
+  it('folds a run of variables into one, so lists of any length share a template', () => {
+    expect(tokenize('purge blk_1 blk_22 blk_333 done', 64)).toEqual(['purge', '<*>', 'done']);
+  });
+
+  it('folds a unit into the number before it', () => {
+    expect(tokenize('cache size 9.2 KB, took 31 ms', 64)).toEqual(['cache', 'size', '<*>,', 'took', '<*>']);
+  });
+
+  it('keeps at most maxTokens tokens', () => {
+    expect(tokenize('a b c d e f', 3)).toEqual(['a', 'b', 'c']);
+  });
+});
