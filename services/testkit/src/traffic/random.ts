@@ -1,3 +1,6 @@
+// Trace ids are drawn for most events: a lookup beats `toString(16).padStart` several times over.
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /**
  * sfc32 ("small fast counter", Chris Doty-Humphrey, PractRand), seeded through
  * splitmix32. Chosen over `Math.random` because traffic must replay bit for bit from a
@@ -92,7 +95,14 @@ export class Rng {
   /** `chars` lower-case hex digits (a multiple of 8), e.g. for trace ids. */
   hex(chars: number): string {
     let out = '';
-    for (let i = 0; i < chars; i += 8) out += this.uint32().toString(16).padStart(8, '0');
+    for (let i = 0; i < chars; i += 8) {
+      const x = this.uint32();
+      out +=
+        (HEX_PAIRS[x >>> 24] as string) +
+        HEX_PAIRS[(x >>> 16) & 255] +
+        HEX_PAIRS[(x >>> 8) & 255] +
+        HEX_PAIRS[x & 255];
+    }
     return out;
   }
 }

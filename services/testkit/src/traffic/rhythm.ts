@@ -18,7 +18,7 @@ export function seasonality(time: number, rhythm: Rhythm = {}): number {
   const clock = origin + (time - origin) * (rhythm.timeScale ?? 1);
   const amplitude = rhythm.dailyAmplitude ?? DEFAULT_DAILY_AMPLITUDE;
   const hour = (((clock % DAY) + DAY) % DAY) / HOUR;
-  const daily = 1 - amplitude * (0.5 + 0.5 * Math.cos((2 * Math.PI * (hour - PEAK_HOUR)) / 24));
+  const daily = 1 - amplitude * (0.5 - 0.5 * Math.cos((2 * Math.PI * (hour - PEAK_HOUR)) / 24));
   const weekend = rhythm.weekendFactor ?? 1;
   return weekend === 1 ? daily : daily * (1 + (weekend - 1) * weekendWeight(clock, hour));
 }
