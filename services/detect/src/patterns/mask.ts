@@ -17,6 +17,11 @@ const SEPARATORS = /([=:,;()[\]{}"'<>|#@]|\.{2,})/;
 const OPENERS = '([{<"\'';
 const CLOSERS = ')]}>"\',;:.!?';
 
+// Parts of dates written in words; time zones only right after a variable (a time).
+const DATE_WORD =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}[,.]?$/;
+const TIME_ZONE = /^(?:UTC|GMT|Z|[A-Z]{1,3}[SD]T)$/;
+
 /** True for a character code of an ASCII digit. */
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -98,10 +103,12 @@ export function tokenize(message: string, maxTokens: number): string[] {
     if (i >= n) break;
     let j = i + 1;
     while (j < n && message.charCodeAt(j) > 32) j++;
-    const token = maskToken(message.slice(i, j));
+    const raw = message.slice(i, j);
     i = j;
     const last = tokens.length - 1;
     const previous = tokens[last];
+    const token =
+      DATE_WORD.test(raw) || (previous === WILDCARD && TIME_ZONE.test(raw)) ? WILDCARD : maskToken(raw);
     if (previous?.endsWith(WILDCARD)) {
       if (token === WILDCARD && previous === WILDCARD) continue;
       const unit = UNIT.exec(token);

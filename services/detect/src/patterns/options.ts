@@ -15,6 +15,13 @@ export interface TemplateMinerOptions {
    */
   similarity: number;
   /**
+   * Most positions of a template that one message may turn into variables; a message
+   * that differs from every template on more positions starts its own. Messages of one
+   * event differ by their values, which are mostly masked already; two or more new
+   * differences at once are the mark of another event. Default 1.
+   */
+  maxNewVariables: number;
+  /**
    * Most templates kept; past it the least recently matched one is forgotten (its id is
    * never reused). Bounds memory. Default 5000.
    */
@@ -27,6 +34,7 @@ export interface TemplateMinerOptions {
 export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Object.freeze({
   depth: 4,
   similarity: 0.7,
+  maxNewVariables: 1,
   maxTemplates: 5000,
   maxTokens: 64,
 });
@@ -37,6 +45,9 @@ export function resolveOptions(options: Partial<TemplateMinerOptions> = {}): Tem
   const errors: string[] = [];
   if (!Number.isInteger(resolved.depth) || resolved.depth < 3) errors.push('depth must be an integer >= 3');
   if (!(resolved.similarity >= 0 && resolved.similarity <= 1)) errors.push('similarity must be in [0, 1]');
+  if (!Number.isInteger(resolved.maxNewVariables) || resolved.maxNewVariables < 0) {
+    errors.push('maxNewVariables must be an integer >= 0');
+  }
   if (!Number.isInteger(resolved.maxTemplates) || resolved.maxTemplates < 1) {
     errors.push('maxTemplates must be an integer >= 1');
   }

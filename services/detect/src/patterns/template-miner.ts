@@ -1,5 +1,6 @@
 import { isVariableToken, tokenize, WILDCARD } from './mask.js';
 import { resolveOptions, type TemplateMinerOptions } from './options.js';
+import { compareTokens, Fit, mergeTokens } from './token-pattern.js';
 
 /** What a message was matched to. */
 export interface TemplateMatch {
@@ -146,17 +147,18 @@ export class TemplateMiner {
     const n = tokens.length;
     for (const cluster of leaf) {
       let same = 0;
+      let changed = 0;
       const template = cluster.tokens;
       for (let i = 0; i < n; i++) {
-        const t = template[i] as string;
-        const m = tokens[i] as string;
-        if (t === m || t === WILDCARD) same++;
-        else if (isConstantWord(t) || isConstantWord(m)) {
-          same = -1;
+        const fit = compareTokens(template[i] as string, tokens[i] as string);
+        if (fit === Fit.Same) same++;
+        else if (fit === Fit.Variable) changed++;
+        else {
+          changed = Number.POSITIVE_INFINITY;
           break;
         }
       }
-      if (same < 0) continue;
+      if (changed > this.#options.maxNewVariables) continue;
       const score = n === 0 ? 1 : same / n;
       if (score > bestScore) {
         bestScore = score;
@@ -181,19 +183,9 @@ export class TemplateMiner {
   }
 }
 
-const CAPS_WORD = /^[A-Z][A-Z_]+$/;
-
-/**
- * Upper-case words (`RUNNING`, `JOB_SETUP`) name states and event kinds: messages that
- * differ on one are different events, not the same one with another value.
- */
-function isConstantWord(token: string): boolean {
-  return CAPS_WORD.test(token);
-}
-
 /** Turns into variables the template positions on which the message disagrees. */
 function generalise(template: string[], tokens: string[]): void {
   for (let i = 0; i < template.length; i++) {
-    if (template[i] !== tokens[i]) template[i] = WILDCARD;
+    template[i] = mergeTokens(template[i] as string, tokens[i] as string);
   }
 }

@@ -44,6 +44,29 @@ describe('TemplateMiner', () => {
     expect(b.templateId).not.toBe(a.templateId);
   });
 
+  it('starts a new template when a message differs on two words at once', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('backup of volume data finished with warnings today');
+    const b = miner.add('backup of volume logs aborted with warnings today');
+    expect(b.isNew).toBe(true);
+    expect(miner.add('backup of volume logs finished with warnings today').templateId).toBe(a.templateId);
+  });
+
+  it('keeps apart messages where a field is present in one and empty in the other', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('session refused for host=gw.example.org reason=quota');
+    const b = miner.add('session refused for host= reason=quota');
+    expect(b.templateId).not.toBe(a.templateId);
+  });
+
+  it('treats dates written in words as variables', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('lease renewed at Fri Jul 22 09:04:41 2005');
+    const b = miner.add('lease renewed at Mon Aug 1 10:00:00 2005');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('lease renewed at <*>');
+  });
+
   it('keeps the id of a template that generalises', () => {
     const miner = new TemplateMiner();
     const first = miner.add('cache warmed for tenant acme in region eu');
