@@ -1,0 +1,214 @@
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import { Baseline } from './baseline.js';
+import { resolveSeriesOptions, type SeriesDetectorOptions } from './options.js';
+import { SeasonalProfile } from './profile.js';
+import { ScoreState, scoreOf, surpriseAt } from './score.js';
+import { checkSnapshot, SERIES_SNAPSHOT_VERSION, type SeriesDetectorSnapshot } from './snapshot.js';
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** MAD of a normal distribution times this is its standard deviation. */
+const MAD_SCALE = 1.4826;
+/** Time constant of the fit errors that choose between baselines. */
+const FIT_TIME_MS = DAY_MS;
+/** Smoothing of the magnitude and of the interval between points, per point. */
+const SLOW_RATE = 0.01;
+
+/** The judgement of one point of a series. */
+export interface SeriesVerdict {
+  /**
+   * How anomalous the point is, in [0,1]: a transform of how rare its deviation from the
+   * baseline is for this series (0.5 at `halfScoreSurprise`).
+   */
+  score: number;
+  /** `score >= threshold`, outside warm-up. */
+  isAnomaly: boolean;
+  /** Value the baseline expected at this time. */
+  expected: number;
+  /** Lower edge of the normal band (values below it score at least the threshold alone). */
+  lower: number;
+  /** Upper edge of the normal band. */
+  upper: number;
+  /** Side of the deviation that drove the score. */
+  direction: 'up' | 'down' | 'none';
+  /** True until the series has `warmUpPoints` points: no alarm is raised meanwhile. */
+  warmingUp: boolean;
+}
+
+/**
+ * Online, causal baseline and anomaly detector of one numeric series (a latency
+ * percentile or an event count per bucket). Feed it points in time order with
+ * {@link update}; it learns a robust level, spread and trend, daily and weekly profiles
+ * when the data shows them, and scores each point before learning it. Pure: time is a
+ * parameter, state goes out as a versioned JSON {@link snapshot}. One detector is a few
+ * hundred numbers (the seasonal profiles), whatever the length of the series.
+ */
+export class SeriesDetector {
+  private readonly o: SeriesDetectorOptions;
+  private count = 0;
+  private lastTime: number | null = null;
+  private firstTime: number | null = null;
+  private warmValues: number[] = [];
+  private magnitude = 0;
+  private stepMs = 0;
+  private baselines: Baseline[] = [];
+  private score = new ScoreState();
+  private cooldown = { left: 0, deviation: 0 };
+
+  constructor(options: Partial<SeriesDetectorOptions> = {}) {
+    this.o = resolveSeriesOptions(options);
+  }
+
+  /** Scores the point at `time` (epoch ms), then learns it. */
+  update(time: number, value: number): SeriesVerdict {
+    if (!Number.isFinite(value) || !Number.isFinite(time)) return this.judge(time, Number.NaN, false);
+    const verdict = this.judge(time, value, true);
+    this.learn(time, value);
+    return verdict;
+  }
+
+  /** Scores a value without learning it (for what-if and explanations). */
+  peek(time: number, value: number): SeriesVerdict {
+    return this.judge(time, value, false);
+  }
+
+  /** Points learned so far. */
+  get points(): number {
+    return this.count;
+  }
+
+  private get warmingUp(): boolean {
+    return this.baselines.length === 0;
+  }
+
+  /** The baseline that has fitted the recent history best among those with enough of it. */
+  private selected(): Baseline {
+    const plain = this.baselines[0] as Baseline;
+    let best = plain;
+    const history = this.lastTime !== null && this.firstTime !== null ? this.lastTime - this.firstTime : 0;
+    for (const candidate of this.baselines.slice(1)) {
+      const period = candidate.profile?.periodMs ?? Number.POSITIVE_INFINITY;
+      if (history < 2 * period) continue;
+      if (candidate.fitError < this.o.seasonalGain * plain.fitError && candidate.fitError < best.fitError)
+        best = candidate;
+    }
+    return best;
+  }
+
+  private judge(time: number, value: number, commit: boolean): SeriesVerdict {
+    let expected: number;
+    let spread: number;
+    if (this.warmingUp) {
+      const values = this.warmValues;
+      expected = values.length > 0 ? median(values) : Number.isFinite(value) ? value : 0;
+      spread = values.length > 2 ? MAD_SCALE * medianAbsoluteDeviation(values) : 0;
+      spread = Math.max(spread, this.spreadFloor(expected));
+    } else {
+      const baseline = this.selected();
+      expected = baseline.predict(time, this.o.trendDamping);
+      spread = baseline.spreadAt(time, this.spreadFloor(expected));
+    }
+    const halfAt = this.o.halfScoreSurprise;
+    const band = this.score.deviationFor(surpriseAt(this.o.threshold, halfAt)) * spread;
+    const verdict: SeriesVerdict = {
+      score: 0,
+      isAnomaly: false,
+      expected,
+      lower: expected - band,
+      upper: expected + band,
+      direction: 'none',
+      warmingUp: this.warmingUp,
+    };
+    if (!Number.isFinite(value)) return verdict;
+    const z = (value - expected) / spread;
+    const deviation = this.score.deviation(z);
+    let score = scoreOf(deviation.surprise, halfAt);
+    const inCooldown = this.cooldown.left > 0;
+    const escalated = Math.abs(deviation.z) > this.o.escalation * this.cooldown.deviation;
+    if (inCooldown && !escalated) score *= this.o.cooldownDamping;
+    verdict.score = score;
+    verdict.direction = deviation.z > 0 ? 'up' : deviation.z < 0 ? 'down' : 'none';
+    verdict.isAnomaly = !this.warmingUp && score >= this.o.threshold;
+    if (commit && !this.warmingUp) {
+      if (this.cooldown.left > 0) this.cooldown.left--;
+      if (verdict.isAnomaly)
+        this.cooldown = { left: this.o.cooldownPoints, deviation: Math.abs(deviation.z) };
+      this.score.learn(z);
+    }
+    return verdict;
+  }
+
+  private spreadFloor(level: number): number {
+    return Math.max(1e-9, this.o.relativeSpreadFloor * Math.max(Math.abs(level), this.magnitude));
+  }
+
+  private learn(time: number, value: number): void {
+    const step = this.lastTime === null ? 0 : Math.max(0, time - this.lastTime);
+    if (this.lastTime !== null) this.stepMs += (this.count === 1 ? 1 : SLOW_RATE) * (step - this.stepMs);
+    this.firstTime ??= time;
+    this.lastTime = time;
+    this.count++;
+    this.magnitude += (this.count === 1 ? 1 : SLOW_RATE) * (Math.abs(value) - this.magnitude);
+    if (this.warmingUp) {
+      this.warmValues.push(value);
+      if (this.warmValues.length >= this.o.warmUpPoints) this.startBaselines();
+      return;
+    }
+    const fitWeight = 1 - Math.exp(-Math.min(step, this.stepMs * 10) / FIT_TIME_MS);
+    const floor = this.spreadFloor(value);
+    const point = { time, value, history: time - (this.firstTime as number), stepMs: step };
+    for (const baseline of this.baselines) baseline.learn(point, fitWeight, floor, this.o);
+  }
+
+  /** Ends the warm-up: every baseline starts from the median and MAD of the points seen. */
+  private startBaselines(): void {
+    const level = median(this.warmValues);
+    const spread = Math.max(MAD_SCALE * medianAbsoluteDeviation(this.warmValues), this.spreadFloor(level));
+    this.baselines = [new Baseline(level, spread, null)];
+    if (this.o.seasonality) {
+      this.baselines.push(
+        new Baseline(level, spread, new SeasonalProfile(DAY_MS, this.o.dailySlots, spread)),
+      );
+      this.baselines.push(
+        new Baseline(level, spread, new SeasonalProfile(WEEK_MS, this.o.weeklySlots, spread)),
+      );
+    }
+    this.warmValues = [];
+  }
+
+  /** The whole state as versioned plain JSON. */
+  snapshot(): SeriesDetectorSnapshot {
+    return {
+      kind: 'vigie.series-detector',
+      version: SERIES_SNAPSHOT_VERSION,
+      count: this.count,
+      lastTime: this.lastTime,
+      firstTime: this.firstTime,
+      warmUp: [...this.warmValues],
+      magnitude: this.magnitude,
+      stepMs: this.stepMs,
+      baselines: this.baselines.map((b) => b.toState()),
+      score: this.score.toJSON(),
+      cooldown: { ...this.cooldown },
+    };
+  }
+
+  /** A detector that continues exactly where the one that took `snapshot` was. */
+  static restore(
+    snapshot: SeriesDetectorSnapshot,
+    options: Partial<SeriesDetectorOptions> = {},
+  ): SeriesDetector {
+    checkSnapshot(snapshot);
+    const detector = new SeriesDetector(options);
+    detector.count = snapshot.count;
+    detector.lastTime = snapshot.lastTime;
+    detector.firstTime = snapshot.firstTime;
+    detector.warmValues = [...snapshot.warmUp];
+    detector.magnitude = snapshot.magnitude;
+    detector.stepMs = snapshot.stepMs;
+    detector.baselines = snapshot.baselines.map((b) => Baseline.fromState(b));
+    detector.score = new ScoreState(snapshot.score);
+    detector.cooldown = { ...snapshot.cooldown };
+    return detector;
+  }
+}
