@@ -42,7 +42,6 @@ export function* generateTraffic(scenario: TrafficScenario): Generator<LogEvent,
 }
 
 function buildSources(scenario: TrafficScenario): Source[] {
-  const rhythm = { ...scenario, origin: scenario.origin ?? scenario.start };
   const ips = clientIps(scenario.seed, CLIENT_POOL);
   const streams = new Map<string, ServiceStream>();
   for (const profile of scenario.services) {
@@ -51,7 +50,7 @@ function buildSources(scenario: TrafficScenario): Source[] {
       throw new Error(`service ${profile.name} needs at least one host and one route`);
     }
     const rng = new Rng(streamSeed(scenario.seed, `service:${profile.name}`));
-    streams.set(profile.name, new ServiceStream(profile, rng, ips, rhythm, scenario.incidents));
+    streams.set(profile.name, new ServiceStream(profile, rng, ips, scenario, scenario.incidents));
   }
   const sources: Source[] = [...streams.values()];
   scenario.incidents.forEach((incident, index) => {

@@ -13,8 +13,8 @@ const WEEKEND_RAMP_HOURS = 4;
  * Share of the peak rate at `time` (0..1]: a cosine over the day, lowest at 03:00 UTC
  * and highest at 15:00, times the weekend dip.
  */
-export function seasonality(time: number, rhythm: Rhythm = {}): number {
-  const origin = rhythm.origin ?? 0;
+export function seasonality(time: number, rhythm: Rhythm & { start?: number } = {}): number {
+  const origin = rhythm.origin ?? rhythm.start ?? 0;
   const clock = origin + (time - origin) * (rhythm.timeScale ?? 1);
   const amplitude = rhythm.dailyAmplitude ?? DEFAULT_DAILY_AMPLITUDE;
   const hour = (((clock % DAY) + DAY) % DAY) / HOUR;
@@ -44,8 +44,13 @@ function lerp(a: number, b: number, f: number): number {
 
 /**
  * Mean events per second that `generateTraffic` draws for a service at `time`, outside
- * incidents: what a detector test should expect as the normal rate.
+ * incidents: what a detector test should expect as the normal rate. Pass the scenario
+ * as `rhythm` when it sets any of the rhythm options.
  */
-export function ratePerSecond(profile: ServiceProfile, time: number, rhythm: Rhythm = {}): number {
+export function ratePerSecond(
+  profile: ServiceProfile,
+  time: number,
+  rhythm: Rhythm & { start?: number } = {},
+): number {
   return profile.peakEventsPerSecond * (rhythm.rateScale ?? 1) * seasonality(time, rhythm);
 }

@@ -86,7 +86,7 @@ export class ServiceStream implements Source {
     readonly profile: ServiceProfile,
     private readonly rng: Rng,
     private readonly ips: readonly string[],
-    private readonly rhythm: Rhythm,
+    private readonly rhythm: Rhythm & { start?: number },
     incidents: readonly Incident[],
   ) {
     const file = profile.logFile ?? defaultLogFile(profile);

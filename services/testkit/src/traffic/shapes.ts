@@ -189,7 +189,6 @@ export function jobEvent(o: Origin, job: string, id: number, ms: number, failure
       action: job,
       duration: nanos(ms),
       sequence,
-      category: ['process'],
       outcome: failure ? 'failure' : 'success',
     },
   };

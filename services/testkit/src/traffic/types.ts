@@ -54,7 +54,11 @@ export interface ServiceProfile {
   logFile?: string;
 }
 
-/** Something that goes wrong, injected into the normal traffic. Times are epoch ms, `to` excluded. */
+/**
+ * Something that goes wrong, injected into the normal traffic. Times are epoch ms, `to`
+ * excluded; `route` names a route by its path template (`/api/orders/:id`) or by method
+ * and template (`GET /api/orders/:id`).
+ */
 export type Incident =
   /** The route's 5xx share becomes `errorRatio` inside the window. */
   | { kind: 'error-ratio'; service: string; route: string; from: number; to: number; errorRatio: number }
@@ -109,7 +113,7 @@ export interface Rhythm {
   timeScale?: number;
   /** Multiplies every service's rate, to shrink or grow volume. Default 1. */
   rateScale?: number;
-  /** Instant at which the seasonal clock and event time agree (the scenario start). Default 0. */
+  /** Instant at which the seasonal clock and event time agree. Default: the scenario's start, else 0. */
   origin?: number;
 }
 

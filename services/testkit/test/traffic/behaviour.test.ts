@@ -26,7 +26,10 @@ function countIn(events: Iterable<LogEvent>, from: number, to: number): number {
   return n;
 }
 
-describe('daily rhythm', () => {
+// Generous timeouts: a simulated day takes a second or two alone, far more on a busy machine.
+const SLOW = { timeout: 60_000 };
+
+describe('daily rhythm', SLOW, () => {
   it('makes nights about a quarter of the afternoon peak, as ratePerSecond predicts', () => {
     const service = oneRouteService('http-api', {}, 2);
     const events = [
@@ -65,8 +68,13 @@ describe('daily rhythm', () => {
   });
 
   it('runs a whole day in an hour with timeScale 24, and scales volume with rateScale', () => {
-    const rhythm: Rhythm = { timeScale: 24, origin: MONDAY };
-    expect(seasonality(MONDAY + 37.5 * MINUTE, rhythm)).toBeCloseTo(seasonality(MONDAY + 15 * HOUR), 5);
+    const rhythm: Rhythm = { timeScale: 24 };
+    // The seasonal clock starts with the scenario: 37.5 minutes in is 15:00 on the simulated clock.
+    const at1530 = MONDAY + 15.5 * HOUR;
+    expect(seasonality(at1530 + 37.5 * MINUTE, { ...rhythm, start: at1530 })).toBeCloseTo(
+      seasonality(MONDAY + 30.5 * HOUR),
+      5,
+    );
     const service = oneRouteService('worker', {}, 10);
     const full = [
       ...generateTraffic({ seed: 2, start: MONDAY, durationMs: HOUR, services: [service], incidents: [] }),
@@ -99,7 +107,7 @@ describe('daily rhythm', () => {
 
 const KINDS: ServiceKind[] = ['http-api', 'nginx', 'auth', 'worker'];
 
-describe.each(KINDS)('a %s service', (kind) => {
+describe.each(KINDS)('a %s service', SLOW, (kind) => {
   // Two flat hours at 20 events per second: about 144,000 requests.
   const service = oneRouteService(kind, { errorRatio: 0.02, latencyMedianMs: 80, latencyP95Ms: 300 });
   const events = () =>
@@ -141,7 +149,7 @@ describe.each(KINDS)('a %s service', (kind) => {
   });
 });
 
-describe('background failed logins', () => {
+describe('background failed logins', SLOW, () => {
   it('happen at the configured ratio, spread over many addresses and users', () => {
     const auth = defaultShop().find((s) => s.kind === 'auth');
     if (!auth) throw new Error('the shop has an auth service');

@@ -12,7 +12,8 @@ function shop(seed: number, start: number, durationMs: number): TrafficScenario 
 
 const take = (scenario: TrafficScenario): LogEvent[] => [...generateTraffic(scenario)];
 
-describe('generateTraffic', () => {
+// Generous timeouts: a simulated day takes a second or two alone, far more on a busy machine.
+describe('generateTraffic', { timeout: 60_000 }, () => {
   it('replays the same events from the same seed and different ones from another seed', () => {
     const a = take(shop(7, INCIDENT_DAY + 9 * HOUR, HOUR / 4));
     const b = take(shop(7, INCIDENT_DAY + 9 * HOUR, HOUR / 4));
@@ -44,7 +45,7 @@ describe('generateTraffic', () => {
     }
     expect(count).toBeGreaterThan(150_000);
     expect([...datasets].sort()).toEqual(['app.http', 'app.worker', 'auth.audit', 'nginx.access']);
-  }, 60_000);
+  });
 
   it('numbers the lines of each host file in order, with growing offsets', () => {
     const last = new Map<string, { sequence: number; offset: number }>();
@@ -97,5 +98,5 @@ describe('generateTraffic', () => {
       `traffic: ${count} events in ${seconds.toFixed(2)} s, ${Math.round(count / seconds)} events/s`,
     );
     expect(count).toBeGreaterThan(300_000);
-  }, 60_000);
+  });
 });

@@ -137,7 +137,7 @@ describe('SCENARIO_INCIDENTS in the generated traffic', () => {
   });
 });
 
-describe('other incidents', () => {
+describe('other incidents', { timeout: 60_000 }, () => {
   const shopApi = defaultShop().filter((s) => s.name === 'shop-api' || s.name === 'auth');
   const start = MONDAY + 10 * HOUR;
 
