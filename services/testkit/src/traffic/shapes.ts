@@ -130,12 +130,12 @@ export function authEvent(
   outcome: 'success' | 'failure',
   failure?: Failure,
 ): LogEvent {
-  const what = action.replace('user-', '').replace('-', ' ');
+  const what = actionLabel(action);
   const message = failure
-    ? `${capitalise(what)} error for user ${user} from ${r.ip}: ${failure.message}`
+    ? `${what} error for user ${user} from ${r.ip}: ${failure.message}`
     : outcome === 'failure'
-      ? `${capitalise(what)} failed for user ${user} from ${r.ip}: invalid credentials`
-      : `${capitalise(what)} succeeded for user ${user} from ${r.ip}`;
+      ? `${what} failed for user ${user} from ${r.ip}: invalid credentials`
+      : `${what} succeeded for user ${user} from ${r.ip}`;
   const sequence = o.host.sequence;
   const event: LogEvent = {
     '@timestamp': o.timestamp,
@@ -239,6 +239,15 @@ function errorField(failure: Failure): NonNullable<LogEvent['error']> {
     : { type: failure.type, message: failure.message };
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+const ACTION_LABELS = new Map<string, string>();
+
+/** `user-login` reads `Login`, `token-refresh` reads `Token refresh` (cached: one per action). */
+function actionLabel(action: string): string {
+  let label = ACTION_LABELS.get(action);
+  if (label === undefined) {
+    const words = action.replace(/^user-/, '').replaceAll('-', ' ');
+    label = words.charAt(0).toUpperCase() + words.slice(1);
+    ACTION_LABELS.set(action, label);
+  }
+  return label;
 }
