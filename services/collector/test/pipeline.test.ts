@@ -66,7 +66,7 @@ describe('CollectorPipeline', () => {
     } finally {
       await pipeline.stop();
     }
-  });
+  }, 30_000);
 
   it('keeps a line whose parse on the event loop ran over its budget as text with a parse error', async () => {
     const written: LogEvent[] = [];

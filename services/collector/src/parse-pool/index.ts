@@ -1,3 +1,5 @@
-export type { ParseOutcome, ParsePoolOptions } from './pool.js';
-export { ParsePool, StuckLine } from './pool.js';
+export type { ParseOutcome } from './outcome.js';
+export { StuckLine } from './outcome.js';
+export type { ParsePoolOptions } from './pool.js';
+export { ParsePool } from './pool.js';
 export type { ParseWorkerConfig } from './protocol.js';

@@ -2,22 +2,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LogEvent } from '@vigie/common';
 import type { RawLine } from '../model.js';
+import type { ParseOutcome } from './outcome.js';
+import { StuckLine } from './outcome.js';
 import type { ParseTask, ParseWorkerConfig, ParseWorkerData, ParseWorkerMessage } from './protocol.js';
 import { SLOT_COUNT, Slot } from './protocol.js';
-
-/** A line the workers could not turn into an event: it goes to the dead-letter path. */
-export class StuckLine {
-  constructor(
-    readonly line: RawLine,
-    /** `over_budget` when its parse overran the time budget, `crash` when it killed the worker. */
-    readonly cause: 'over_budget' | 'crash',
-    /** Why, for `vigie.parse_error`. */
-    readonly reason: string,
-  ) {}
-}
-
-/** What `ParsePool.parse` gives back for each line, in line order. */
-export type ParseOutcome = LogEvent | StuckLine;
+import { workerEntry } from './worker-entry.js';
 
 /** Options of `ParsePool`. */
 export interface ParsePoolOptions {
@@ -25,7 +14,7 @@ export interface ParsePoolOptions {
   config: ParseWorkerConfig;
   /** Worker threads (default: the number of cores, at most 4). */
   size?: number;
-  /** Time one line may take (parse, redact, fit), ms. */
+  /** Time one line may take to parse, and again to redact, fit and serialise, ms. */
   budgetMs: number;
   /** Fewest lines sent to a worker at once when a batch is spread over workers (default 64). */
   minChunk?: number;
@@ -61,26 +50,11 @@ interface Slotted {
 }
 
 /**
- * How to start a worker: the built `worker.js` next to this module, or, when this module
- * runs from its TypeScript source (vitest, tsx), `worker.ts` behind tsx's loader — Node 20
- * does not apply `--import tsx` given in a worker's `execArgv`, so a small bootstrap
- * registers it in the worker itself.
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), eval: false };
-  const source = JSON.stringify(new URL('./worker.ts', self).href);
-  return {
-    entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${source}); });`,
-    eval: true,
-  };
-}
-
-/**
  * Worker threads that parse, redact and fit lines under a hard time budget, so that no
- * line can block the event loop. Each worker publishes which line it is on through a
- * `SharedArrayBuffer`; a watchdog on the event loop checks that every busy worker moves
- * on to its next line within the budget. A worker stuck in a line is terminated and
+ * line can block the event loop. Each worker publishes which line it is on, and whether
+ * it parses or redacts it, through a `SharedArrayBuffer`; a watchdog on the event loop
+ * checks that every busy worker moves on to its next step within the budget (parse and
+ * redaction have one budget each). A worker stuck in a line is terminated and
  * replaced; that line comes back as a `StuckLine`, and the lines around it are parsed
  * again by the other workers, so that outcomes keep the order of the lines.
  *
@@ -147,6 +121,10 @@ export class ParsePool {
   }
 
   private dispatch(): void {
+    if (this.workers.length > 0 && this.workers.every((w) => w.retired)) {
+      // Replacements could not load either: fail the lines rather than hold them forever.
+      for (const task of this.queue.splice(0)) task.reject(new Error('no parse worker is running'));
+    }
     for (const slot of this.workers) {
       if (this.queue.length === 0) break;
       if (!slot.isReady || slot.running || slot.retired) continue;
@@ -197,6 +175,8 @@ export class ParsePool {
       isReady: false,
       retired: false,
     };
+    // `start()` reports a failed load; a replacement's failure is handled in `crashed`.
+    slot.ready.catch(() => {});
     worker.on('message', (message: ParseWorkerMessage) => {
       if (message.type === 'ready') {
         slot.isReady = true;
@@ -210,7 +190,7 @@ export class ParsePool {
         // A worker that cannot even load is a bug or a broken install: not a line's fault.
         slot.retired = true;
         fail(err);
-        for (const task of this.queue.splice(0)) task.reject(err);
+        this.dispatch();
         return;
       }
       this.replace(slot, 'crash', `parser crashed: ${err.message}`.slice(0, 200));
@@ -229,7 +209,7 @@ export class ParsePool {
     this.dispatch();
   }
 
-  /** Replaces every worker that has not moved on to its next line within the budget. */
+  /** Replaces every worker that has not moved on to its next step within the budget. */
   private check(): void {
     const now = performance.now();
     for (const slot of [...this.workers]) {
@@ -246,7 +226,8 @@ export class ParsePool {
         running.started = started;
         running.seenAt = now;
       } else if (now - running.seenAt >= this.options.budgetMs) {
-        this.replace(slot, 'over_budget', `parse exceeded its ${this.options.budgetMs} ms time budget`);
+        const step = Atomics.load(board, Slot.phase) === 0 ? 'parse' : 'redaction';
+        this.replace(slot, 'over_budget', `${step} exceeded its ${this.options.budgetMs} ms time budget`);
       }
     }
   }

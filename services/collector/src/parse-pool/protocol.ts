@@ -24,14 +24,16 @@ export const Slot = {
   task: 0,
   /** Index, in that task, of the line being parsed. */
   line: 1,
-  /** Lines started since the worker began: changes whenever the worker moves on. */
+  /** Steps (phases of lines) started since the worker began: changes whenever it moves on. */
   started: 2,
   /** Id of the last task whose result was posted. */
   done: 3,
+  /** What the worker does with that line: 0 parses it, 1 redacts, fits and serialises it. */
+  phase: 4,
 } as const;
 
 /** Number of `Int32` slots of the progress board. */
-export const SLOT_COUNT = 4;
+export const SLOT_COUNT = 5;
 
 /** Data handed to a worker at creation (`workerData`). */
 export interface ParseWorkerData {

@@ -25,7 +25,8 @@ afterEach(async () => {
   pool = undefined;
 });
 
-describe('ParsePool', () => {
+// Workers load the TypeScript sources through tsx: a few seconds on a busy machine.
+describe('ParsePool', { timeout: 30_000 }, () => {
   it('parses, redacts and fits lines in order, spread over its workers', async () => {
     const counts: Array<[string, number]> = [];
     pool = new ParsePool({
