@@ -105,6 +105,24 @@ describe('daily rhythm', SLOW, () => {
   });
 });
 
+describe('arrivals', SLOW, () => {
+  it('are Poisson: per-second counts have a variance equal to their mean', () => {
+    const service = oneRouteService('http-api', {}, 5);
+    const perSecond = new Map<number, number>();
+    const scenario = { seed: 3, start: MONDAY, durationMs: 3 * HOUR, services: [service], incidents: [] };
+    for (const e of generateTraffic({ ...scenario, dailyAmplitude: 0 })) {
+      const second = Math.floor(Date.parse(e['@timestamp']) / 1000);
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    }
+    const counts = Array.from({ length: (3 * HOUR) / 1000 }, (_, i) => perSecond.get(MONDAY / 1000 + i) ?? 0);
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length;
+    expect(mean).toBeCloseTo(5, 1);
+    expect(variance / mean).toBeGreaterThan(0.93);
+    expect(variance / mean).toBeLessThan(1.07);
+  });
+});
+
 const KINDS: ServiceKind[] = ['http-api', 'nginx', 'auth', 'worker'];
 
 describe.each(KINDS)('a %s service', SLOW, (kind) => {

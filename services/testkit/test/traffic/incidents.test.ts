@@ -160,6 +160,23 @@ describe('other incidents', { timeout: 60_000 }, () => {
     expect(events.filter((e) => e.service.version === '2.4.0').length).toBeGreaterThan(1000);
   });
 
+  it('leaves the traffic of services it does not target as it was', () => {
+    const scenario = { seed: 8, start, durationMs: HOUR, services: defaultShop() };
+    const scan: Incident = {
+      kind: 'scan',
+      service: 'frontend',
+      from: start,
+      to: start + HOUR,
+      sourceIp: '198.51.100.23',
+      distinctPaths: 200,
+    };
+    const apiOnly = (incidents: Incident[]) =>
+      [...generateTraffic({ ...scenario, incidents })].filter((e) => e.service.name === 'shop-api');
+    const quiet = apiOnly([]);
+    expect(quiet.length).toBeGreaterThan(1000);
+    expect(apiOnly([scan])).toEqual(quiet);
+  });
+
   it('password spraying: failed logins against many real users from a few addresses', () => {
     const sourceIps = ['192.0.2.10', '192.0.2.11', '192.0.2.12'];
     const from = start + 10 * MINUTE;
