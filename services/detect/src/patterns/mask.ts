@@ -9,6 +9,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 const PATH = /^(?:~|\.{1,2})?\/[^/]|^[a-z]:\\|^[\w.-]+(?:\/[\w.-]+){2,}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLON_HEX = /^[0-9a-f]{1,4}(?::{1,2}[0-9a-f]{0,4}){2,}(?:%\w+)?$/i;
+const HOST = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.[a-z]{2,6}$/;
 const HEX_WORD = /^(?:0x)?[0-9a-f]{8,}$/i;
 // Characters that separate the parts of a token which may vary on their own, such as
 // `key=value`, `host:port`, `name(42)` or `a,b`. Dots, dashes and underscores are kept
@@ -19,8 +20,14 @@ const CLOSERS = ')]}>"\',;:.!?';
 
 // Parts of dates written in words; time zones only right after a variable (a time).
 const DATE_WORD =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}[,.]?$/;
+  /^(?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)[,.]?$/;
 const TIME_ZONE = /^(?:UTC|GMT|Z|[A-Z]{1,3}[SD]T)$/;
+
+/** Cheap test first: most words are not capitalised or are too long to be a date part. */
+function isDateWord(token: string): boolean {
+  const first = token.charCodeAt(0);
+  return first >= 65 && first <= 87 && token.length <= 10 && DATE_WORD.test(token);
+}
 
 /** True for a character code of an ASCII digit. */
 function isDigit(code: number): boolean {
@@ -50,7 +57,7 @@ function isVariableShape(core: string): boolean {
     PATH.test(core) ||
     UUID.test(core) ||
     COLON_HEX.test(core) ||
-    (HEX_WORD.test(core) && hasDigit(core))
+    ((HEX_WORD.test(core) || HOST.test(core)) && hasDigit(core))
   );
 }
 
@@ -62,7 +69,7 @@ function isVariableShape(core: string): boolean {
  * clustering, which tells constant words from variable ones by comparing messages.
  */
 export function maskToken(token: string): string {
-  if (!mayBeVariable(token)) return token;
+  if (!mayBeVariable(token)) return isDateWord(token) ? WILDCARD : token;
   let start = 0;
   let end = token.length;
   while (start < end && OPENERS.includes(token[start] as string)) start++;
@@ -75,9 +82,28 @@ export function maskToken(token: string): string {
   const parts = token.split(SEPARATORS);
   for (let i = 0; i < parts.length; i += 2) {
     const part = parts[i] as string;
-    if (hasDigit(part)) parts[i] = WILDCARD;
+    if (hasDigit(part)) parts[i] = part.includes('.') ? maskDotted(part) : WILDCARD;
   }
   return parts.join('');
+}
+
+/**
+ * Masks the digit-bearing segments of a dotted name, keeping the others
+ * (`org.example.v2.Job` gives `org.example.<*>.Job`, `core.42` gives `core.<*>`);
+ * neighbouring variables merge, so numbers and addresses stay one `<*>`.
+ */
+function maskDotted(part: string): string {
+  const segments = part.split('.');
+  let out = '';
+  let previousWild = false;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const wild = hasDigit(segment);
+    if (wild && previousWild) continue;
+    out += (i > 0 ? '.' : '') + (wild ? WILDCARD : segment);
+    previousWild = wild;
+  }
+  return out;
 }
 
 /** True when a (masked) token holds a variable part. */
@@ -107,8 +133,7 @@ export function tokenize(message: string, maxTokens: number): string[] {
     i = j;
     const last = tokens.length - 1;
     const previous = tokens[last];
-    const token =
-      DATE_WORD.test(raw) || (previous === WILDCARD && TIME_ZONE.test(raw)) ? WILDCARD : maskToken(raw);
+    const token = previous === WILDCARD && TIME_ZONE.test(raw) ? WILDCARD : maskToken(raw);
     if (previous?.endsWith(WILDCARD)) {
       if (token === WILDCARD && previous === WILDCARD) continue;
       const unit = UNIT.exec(token);

@@ -145,20 +145,26 @@ export class TemplateMiner {
     let best: Cluster | undefined;
     let bestScore = -1;
     const n = tokens.length;
+    const { maxNewVariables, similarity } = this.#options;
+    // Below this many agreeing positions a cluster cannot reach `similarity`.
+    const needed = similarity * n;
     for (const cluster of leaf) {
       let same = 0;
       let changed = 0;
       const template = cluster.tokens;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n && changed <= maxNewVariables; i++) {
         const fit = compareTokens(template[i] as string, tokens[i] as string);
         if (fit === Fit.Same) same++;
         else if (fit === Fit.Variable) changed++;
-        else {
-          changed = Number.POSITIVE_INFINITY;
-          break;
-        }
+        else if (fit === Fit.Partial) {
+          // Half a change: the token keeps a constant part, as qualified names that
+          // differ in their last segment do.
+          changed += 0.5;
+          same += 0.5;
+        } else changed = Number.POSITIVE_INFINITY;
+        if (same + n - i - 1 < needed) changed = Number.POSITIVE_INFINITY;
       }
-      if (changed > this.#options.maxNewVariables) continue;
+      if (changed > maxNewVariables) continue;
       const score = n === 0 ? 1 : same / n;
       if (score > bestScore) {
         bestScore = score;

@@ -73,8 +73,10 @@ export function mergeTokens(template: string, token: string): string {
 export enum Fit {
   /** It fits: equal, or a value of the template's variable. */
   Same,
-  /** It differs in a way a variable can take up. */
+  /** It differs in a way a variable can take up, and nothing of it is left. */
   Variable,
+  /** It differs in a way a variable can take up, keeping a shared part (`org.example.<*>`). */
+  Partial,
   /** It differs in a way that makes it another event. */
   Other,
 }
@@ -82,21 +84,40 @@ export enum Fit {
 const CAPS_WORD = /^[A-Z][A-Z_]+$/;
 
 /**
- * Compares a message token with a template token. Besides plain equality, two kinds of
- * difference mark another event rather than another value: an upper-case word
- * (`RUNNING`, `JOB_SETUP`: states and event kinds), and one token extending the other
- * (`rhost=` / `rhost=<*>`, `(uid=<*>)` / `LOGIN(uid=<*>)`: a field present or not).
+ * Compares a message token with a template token. Besides plain equality, some
+ * differences mark another event rather than another value: an upper-case word
+ * (`RUNNING`, `JOB_SETUP`: states and event kinds), one token extending the other
+ * (`rhost=` / `rhost=<*>`, `(uid=<*>)` / `LOGIN(uid=<*>)`: a field present or not), and
+ * a word in another form (`failure;` / `failures;`).
  */
 export function compareTokens(template: string, token: string): Fit {
   if (tokenMatches(template, token)) return Fit.Same;
   if (CAPS_WORD.test(template) || CAPS_WORD.test(token)) return Fit.Other;
-  if (
-    template.startsWith(token) ||
-    template.endsWith(token) ||
-    token.startsWith(template) ||
-    token.endsWith(template)
-  ) {
+  if (isInflection(template, token) || extendsField(template, token) || extendsField(token, template)) {
     return Fit.Other;
   }
+  if (mergeTokens(template, token) !== WILDCARD) return Fit.Partial;
   return Fit.Variable;
+}
+
+/** `a` and `b` differ only by letters added to a word of one of them. */
+function isInflection(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  let head = 0;
+  while (head < n && a.charCodeAt(head) === b.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < n - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
+  if (head + tail !== n) return false;
+  const long = a.length > b.length ? a : b;
+  const before = long.charCodeAt(head - 1);
+  const after = long.charCodeAt(long.length - tail);
+  const inserted = long.slice(head, long.length - tail);
+  return /^[A-Za-z]+$/.test(inserted) && (isAlnum(before) || isAlnum(after));
+}
+
+/** `long` is `short` with more text before or after, not the continuation of a variable. */
+function extendsField(long: string, short: string): boolean {
+  if (long.length <= short.length) return false;
+  if (long.startsWith(short) && !short.endsWith(WILDCARD)) return true;
+  return long.endsWith(short) && !short.startsWith(WILDCARD);
 }

@@ -22,13 +22,27 @@ describe('maskToken', () => {
     ['(pid=77)', '(pid=<*>)'],
     ['retry#3', 'retry#<*>'],
     ['depth.....12', 'depth.....<*>'],
+    ['core.1234', 'core.<*>'],
+    ['org.example.v2.app.Main', 'org.example.<*>.app.Main'],
+    ['10-1-2-3.dsl.example.net', '<*>'],
+    ['Fri', '<*>'],
   ])('masks %s as %s', (token, masked) => {
     expect(maskToken(token)).toBe(masked);
   });
 
-  it.each(['checkout', 'user=alice', 'RUNNING', 'error:', '(ok)'])('keeps the word %s', (token) => {
-    expect(maskToken(token)).toBe(token);
-  });
+  it.each(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', 'Jan', 'May', 'Sep', 'December', 'Thursday,'])(
+    'masks the date word %s',
+    (token) => {
+      expect(maskToken(token)).toBe('<*>');
+    },
+  );
+
+  it.each(['checkout', 'user=alice', 'RUNNING', 'error:', '(ok)', 'Monitor', 'org.example.Main'])(
+    'keeps the word %s',
+    (token) => {
+      expect(maskToken(token)).toBe(token);
+    },
+  );
 });
 
 describe('tokenize', () => {

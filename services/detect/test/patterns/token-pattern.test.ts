@@ -39,5 +39,8 @@ describe('compareTokens', () => {
     expect(compareTokens('QUEUED', 'RUNNING')).toBe(Fit.Other);
     expect(compareTokens('rhost=', 'rhost=<*>')).toBe(Fit.Other);
     expect(compareTokens('(uid=<*>)', 'LOGIN(uid=<*>)')).toBe(Fit.Other);
+    expect(compareTokens('failure;', 'failures;')).toBe(Fit.Other);
+    expect(compareTokens('rhost=<*>', 'rhost=<*>.example.org')).toBe(Fit.Same);
+    expect(compareTokens('org.example.Job', 'org.example.Task')).toBe(Fit.Partial);
   });
 });
