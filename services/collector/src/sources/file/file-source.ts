@@ -133,7 +133,11 @@ export class FileSource implements Component {
     while (!this.stopping) {
       let busy = false;
       try {
-        if (Date.now() >= this.nextScanAt) await this.scan(Date.now());
+        if (Date.now() >= this.nextScanAt) {
+          await this.scan(Date.now());
+          // Not after the reads: one slow submit must not leave a new file without checkpoint.
+          await this.saveCheckpoints(false);
+        }
         // A checkpoint that cannot be saved pauses every file: reading on would pile up
         // acknowledged lines that a crash would send again.
         if (this.checkpointRetryAt === 0) {
@@ -166,6 +170,8 @@ export class FileSource implements Component {
       const { batch, bytesRead, truncated } = await tailer.read(now);
       if (truncated) {
         await this.tracker.truncated(tailer);
+        // The tailer may have moved to the copy: its checkpoint names another file now.
+        this.dirty = true;
         return true;
       }
       this.metrics.bytesRead.inc(bytesRead);
@@ -258,8 +264,12 @@ export class FileSource implements Component {
   private async scan(now: number): Promise<void> {
     this.nextScanAt = now + (this.options.rescanIntervalMs ?? 1000);
     const saved = this.saved;
+    const before = new Set(this.tracker.tailers.keys());
     await this.tracker.scan(now, saved);
-    if (saved) {
+    // A newly followed file is checkpointed at once, before any of its lines is
+    // acknowledged: renamed or copied away while the collector is down, it is found again.
+    const added = [...this.tracker.tailers.keys()].some((key) => !before.has(key));
+    if (saved || added) {
       this.saved = undefined;
       this.dirty = true;
     }
