@@ -87,21 +87,4 @@ describe('generateTraffic', { timeout: 60_000 }, () => {
     scenario.incidents = [{ kind: 'silence', service: 'nope', from: MONDAY, to: MONDAY + HOUR }];
     expect(() => generateTraffic(scenario).next()).toThrow(/unknown service nope/);
   });
-
-  it('generates a simulated day of the shop quickly', () => {
-    const scenario = shop(11, MONDAY, DAY);
-    const began = performance.now();
-    const cpuBefore = process.cpuUsage();
-    let count = 0;
-    for (const _ of generateTraffic(scenario)) count++;
-    const seconds = (performance.now() - began) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    // CPU time too: on a shared machine the wall-clock rate says more about the neighbours.
-    console.log(
-      `traffic: ${count} events in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ` +
-        `${Math.round(count / seconds)} events/s, ${Math.round(count / cpuSeconds)} per CPU-second`,
-    );
-    expect(count).toBeGreaterThan(300_000);
-  });
 });
