@@ -1,0 +1,22 @@
+// Paths carry ids; metrics per raw path would make one series per order. Segments that
+// look like values become `:id` so `/api/orders/123/items` and `/api/orders/456/items`
+// share the series `/api/orders/:id/items`.
+
+const VALUE_SEGMENT =
+  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{20,}|.*\d.*\d.*\d.*)$/i;
+
+/** Longest route kept; longer paths are cut (a scanner's path is not a route). */
+const MAX_ROUTE_LENGTH = 200;
+
+/** The route template of a request path (query string removed, value-like segments as `:id`). */
+export function routeTemplate(path: string): string {
+  const withoutQuery = path.split('?', 1)[0] ?? '';
+  const segments = withoutQuery.split('/').map((segment) => (VALUE_SEGMENT.test(segment) ? ':id' : segment));
+  const route = segments.join('/') || '/';
+  return route.length > MAX_ROUTE_LENGTH ? route.slice(0, MAX_ROUTE_LENGTH) : route;
+}
+
+/** A search pattern that matches the paths of a route template (`:id` becomes `*`). */
+export function routePattern(route: string): string {
+  return route.replaceAll(':id', '*');
+}
