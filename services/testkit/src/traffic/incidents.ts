@@ -179,11 +179,33 @@ class Deploy implements Source {
   }
 }
 
+/** What an incident's source would write, except while its service is silenced. */
+class UnlessSilent implements Source {
+  constructor(
+    private readonly stream: ServiceStream,
+    private readonly source: Source,
+  ) {}
+
+  arrivals(second: number, out: Arrivals, source: number): void {
+    this.source.arrivals(second, out, source);
+  }
+
+  build(clock: Clock): LogEvent | undefined {
+    return this.stream.silentAt(clock.time) ? undefined : this.source.build(clock);
+  }
+}
+
 /**
  * The sources an incident adds to the traffic, if any: the incidents that only bend a
- * service's own traffic (error ratio, latency, silence) have none.
+ * service's own traffic (error ratio, latency, silence) have none. A silenced service
+ * writes nothing, not even an incident's events.
  */
 export function incidentSource(incident: Incident, stream: ServiceStream, rng: Rng): Source | undefined {
+  const source = eventsOf(incident, stream, rng);
+  return source && new UnlessSilent(stream, source);
+}
+
+function eventsOf(incident: Incident, stream: ServiceStream, rng: Rng): Source | undefined {
   switch (incident.kind) {
     case 'brute-force':
       return new BruteForce(stream, rng, incident);

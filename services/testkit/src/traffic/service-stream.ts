@@ -115,7 +115,7 @@ export class ServiceStream implements Source {
 
   build(clock: Clock): LogEvent | undefined {
     const t = clock.time;
-    if (within(this.silences, t) !== undefined) return undefined;
+    if (this.silentAt(t)) return undefined;
     const rng = this.rng;
     const origin = this.origin(clock, this.pickHost(rng));
     const route = this.pickRoute();
@@ -171,6 +171,11 @@ export class ServiceStream implements Source {
       environment: this.profile.environment ?? 'production',
       host,
     };
+  }
+
+  /** Whether a `silence` incident keeps the service from writing anything at `time`. */
+  silentAt(time: number): boolean {
+    return within(this.silences, time) !== undefined;
   }
 
   /** `service.version` at `time`: the last deploy's, or the profile's. */

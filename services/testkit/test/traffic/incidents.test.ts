@@ -177,6 +177,38 @@ describe('other incidents', { timeout: 60_000 }, () => {
     expect(apiOnly([scan])).toEqual(quiet);
   });
 
+  it('silence wins over the incidents that write as the silenced service', () => {
+    const from = start + 10 * MINUTE;
+    const attack: Incident = {
+      kind: 'brute-force',
+      service: 'auth',
+      from,
+      to: from + 20 * MINUTE,
+      sourceIp: '192.0.2.7',
+      perMinute: 50,
+    };
+    const silence: Incident = {
+      kind: 'silence',
+      service: 'auth',
+      from: from + 5 * MINUTE,
+      to: from + 15 * MINUTE,
+    };
+    const times = [
+      ...generateTraffic({
+        seed: 2,
+        start,
+        durationMs: HOUR,
+        services: shopApi,
+        incidents: [attack, silence],
+      }),
+    ]
+      .filter((e) => e.source?.ip === '192.0.2.7')
+      .map((e) => Date.parse(e['@timestamp']));
+    expect(times.filter((t) => inside(silence, t))).toEqual([]);
+    expect(times.length).toBeGreaterThan(450);
+    expect(times.length).toBeLessThan(550);
+  });
+
   it('password spraying: failed logins against many real users from a few addresses', () => {
     const sourceIps = ['192.0.2.10', '192.0.2.11', '192.0.2.12'];
     const from = start + 10 * MINUTE;
