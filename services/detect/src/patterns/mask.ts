@@ -64,8 +64,8 @@ function isVariableShape(core: string): boolean {
 /**
  * Replaces the variable parts of one whitespace-free token with {@link WILDCARD}: the
  * whole token when it has a generic variable shape (URL, path, address, id...), else
- * each part between separators that holds a digit (numbers, sizes, durations, ids,
- * versions, `key=42` values). Words without digits are kept: they are left to the
+ * each part between separators that holds a number (numbers, sizes, durations, ids,
+ * versions, `key=42` values), see `maskPart`. Words are kept: they are left to the
  * clustering, which tells constant words from variable ones by comparing messages.
  */
 export function maskToken(token: string): string {
@@ -82,9 +82,40 @@ export function maskToken(token: string): string {
   const parts = token.split(SEPARATORS);
   for (let i = 0; i < parts.length; i += 2) {
     const part = parts[i] as string;
-    if (hasDigit(part)) parts[i] = part.includes('.') ? maskDotted(part) : WILDCARD;
+    if (hasDigit(part)) parts[i] = maskPart(part);
   }
   return parts.join('');
+}
+
+const ID_PREFIX = /^[A-Za-z]+_/;
+
+/**
+ * Names that merely contain a digit (`ssh2`, `jk2_init`, `log4j`) are words: no segment
+ * starts with a digit or is more than a third digits. Numbers, hashes and numbered
+ * hosts (`web-01`, `7d9f8b6c5`) are not.
+ */
+function looksLikeWord(part: string): boolean {
+  for (const segment of part.split(/[-_.]/)) {
+    if (segment === '') continue;
+    if (isDigit(segment.charCodeAt(0))) return false;
+    let digits = 0;
+    for (let i = 0; i < segment.length; i++) if (isDigit(segment.charCodeAt(i))) digits++;
+    if (digits * 3 > segment.length) return false;
+  }
+  return true;
+}
+
+/**
+ * A digit-bearing part: generic shapes (hosts, addresses) are one variable, an id keeps
+ * its word prefix (`blk_<*>`), a name with a digit stays, a dotted name keeps its
+ * constant segments.
+ */
+function maskPart(part: string): string {
+  if (isVariableShape(part)) return WILDCARD;
+  const prefix = ID_PREFIX.exec(part);
+  if (prefix) return prefix[0] + WILDCARD;
+  if (looksLikeWord(part)) return part;
+  return part.includes('.') ? maskDotted(part) : WILDCARD;
 }
 
 /**
@@ -135,7 +166,7 @@ export function tokenize(message: string, maxTokens: number): string[] {
     const previous = tokens[last];
     const token = previous === WILDCARD && TIME_ZONE.test(raw) ? WILDCARD : maskToken(raw);
     if (previous?.endsWith(WILDCARD)) {
-      if (token === WILDCARD && previous === WILDCARD) continue;
+      if (token === previous) continue;
       const unit = UNIT.exec(token);
       if (unit) {
         tokens[last] = previous + (unit[1] as string);

@@ -26,6 +26,10 @@ describe('maskToken', () => {
     ['org.example.v2.app.Main', 'org.example.<*>.app.Main'],
     ['10-1-2-3.dsl.example.net', '<*>'],
     ['Fri', '<*>'],
+    ['blk_-4217', 'blk_<*>'],
+    ['web-01', '<*>'],
+    ['checkout-7d9f8b6c5-x2x9q', '<*>'],
+    ['rhost=10-1-2-3.dsl.example.net', 'rhost=<*>'],
   ])('masks %s as %s', (token, masked) => {
     expect(maskToken(token)).toBe(masked);
   });
@@ -37,12 +41,19 @@ describe('maskToken', () => {
     },
   );
 
-  it.each(['checkout', 'user=alice', 'RUNNING', 'error:', '(ok)', 'Monitor', 'org.example.Main'])(
-    'keeps the word %s',
-    (token) => {
-      expect(maskToken(token)).toBe(token);
-    },
-  );
+  it.each([
+    'checkout',
+    'user=alice',
+    'RUNNING',
+    'error:',
+    '(ok)',
+    'Monitor',
+    'org.example.Main',
+    'ssh2',
+    'jk2_init()',
+  ])('keeps the word %s', (token) => {
+    expect(maskToken(token)).toBe(token);
+  });
 });
 
 describe('tokenize', () => {
@@ -57,7 +68,8 @@ describe('tokenize', () => {
   });
 
   it('folds a run of variables into one, so lists of any length share a template', () => {
-    expect(tokenize('purge blk_1 blk_22 blk_333 done', 64)).toEqual(['purge', '<*>', 'done']);
+    expect(tokenize('purge 1 22 333 done', 64)).toEqual(['purge', '<*>', 'done']);
+    expect(tokenize('purge blk_1 blk_22 blk_333 done', 64)).toEqual(['purge', 'blk_<*>', 'done']);
   });
 
   it('folds a unit into the number before it', () => {
