@@ -4,7 +4,7 @@ import { incidentSource } from './incidents.js';
 import { Rng, streamSeed } from './random.js';
 import { ServiceStream } from './service-stream.js';
 import { Arrivals, MAX_SOURCES, type Source } from './source.js';
-import type { TrafficScenario } from './types.js';
+import type { ServiceProfile, TrafficScenario } from './types.js';
 import { clientIps } from './vocab.js';
 
 // Distinct client addresses of the simulated user base.
@@ -46,9 +46,7 @@ function buildSources(scenario: TrafficScenario): Source[] {
   const streams = new Map<string, ServiceStream>();
   for (const profile of scenario.services) {
     if (streams.has(profile.name)) throw new Error(`service ${profile.name} is listed twice`);
-    if (profile.hosts.length === 0 || profile.routes.length === 0) {
-      throw new Error(`service ${profile.name} needs at least one host and one route`);
-    }
+    checkProfile(profile);
     const rng = new Rng(streamSeed(scenario.seed, `service:${profile.name}`));
     streams.set(profile.name, new ServiceStream(profile, rng, ips, scenario, scenario.incidents));
   }
@@ -63,4 +61,21 @@ function buildSources(scenario: TrafficScenario): Source[] {
   });
   if (sources.length > MAX_SOURCES) throw new Error(`at most ${MAX_SOURCES} services and incidents`);
   return sources;
+}
+
+/** Refuses profiles that would silently generate nonsense (NaN latencies, no traffic), all problems at once. */
+function checkProfile(profile: ServiceProfile): void {
+  const problems: string[] = [];
+  if (profile.hosts.length === 0) problems.push('no hosts');
+  if (profile.routes.length === 0) problems.push('no routes');
+  if (!(profile.peakEventsPerSecond >= 0)) problems.push('peakEventsPerSecond must be >= 0');
+  for (const r of profile.routes) {
+    const name = `${r.method} ${r.path}`;
+    if (!(r.weight > 0)) problems.push(`${name}: weight must be > 0`);
+    if (!(r.errorRatio >= 0 && r.errorRatio <= 1)) problems.push(`${name}: errorRatio must be within 0..1`);
+    if (!(r.latencyMedianMs > 0 && r.latencyP95Ms >= r.latencyMedianMs)) {
+      problems.push(`${name}: latencies need 0 < latencyMedianMs <= latencyP95Ms`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`service ${profile.name}: ${problems.join('; ')}`);
 }

@@ -82,6 +82,18 @@ describe('generateTraffic', { timeout: 60_000 }, () => {
     expect(templates.size).toBeLessThan(60);
   });
 
+  it('refuses a profile that makes no sense, naming every problem', () => {
+    const scenario = shop(1, MONDAY, HOUR);
+    const [front] = scenario.services;
+    if (!front) throw new Error('the shop has services');
+    front.routes = [
+      { method: 'GET', path: '/', weight: 1, latencyMedianMs: 300, latencyP95Ms: 100, errorRatio: 5 },
+    ];
+    expect(() => generateTraffic(scenario).next()).toThrow(
+      'service frontend: GET /: errorRatio must be within 0..1; GET /: latencies need 0 < latencyMedianMs <= latencyP95Ms',
+    );
+  });
+
   it('refuses incidents on services that do not exist', () => {
     const scenario = shop(1, MONDAY, HOUR);
     scenario.incidents = [{ kind: 'silence', service: 'nope', from: MONDAY, to: MONDAY + HOUR }];
