@@ -132,7 +132,7 @@ export class ServiceStream implements Source {
           route.profile.path,
           1000 + rng.int(999000),
           ms,
-          failed ? this.failure() : undefined,
+          failed ? this.failure(ms) : undefined,
         );
       case 'auth': {
         const loginFailed =
@@ -142,7 +142,7 @@ export class ServiceStream implements Source {
         const request = { method, path: fill(route.path, rng), status, ms, ip };
         const user = rng.pick(USER_NAMES);
         const outcome = failed || loginFailed ? 'failure' : 'success';
-        return authEvent(origin, request, route.action, user, outcome, failed ? this.failure() : undefined);
+        return authEvent(origin, request, route.action, user, outcome, failed ? this.failure(ms) : undefined);
       }
       default: {
         const status = failed
@@ -157,7 +157,7 @@ export class ServiceStream implements Source {
           const bytes = status < 300 ? 400 + rng.int(24000) : 150 + rng.int(400);
           return accessEvent(origin, request, bytes, rng.pick(USER_AGENTS), clock.accessTime());
         }
-        return apiEvent(origin, request, rng.hex(32), failed ? this.failure() : undefined);
+        return apiEvent(origin, request, rng.hex(32), failed ? this.failure(ms) : undefined);
       }
     }
   }
@@ -203,10 +203,10 @@ export class ServiceStream implements Source {
     return this.routes[this.routes.length - 1] as CompiledRoute;
   }
 
-  private failure(): Failure | undefined {
+  private failure(ms: number): Failure | undefined {
     if (this.errors.length === 0) return undefined;
     const error = this.rng.pick(this.errors);
-    const message = fill(error.message, this.rng);
+    const message = fill(error.message, this.rng, ms);
     if (error.frames === undefined) return { type: error.type, message };
     return { type: error.type, message, stackTrace: `${error.type}: ${message}\n${error.frames}` };
   }

@@ -176,13 +176,16 @@ export function compilePath(path: string): Template {
   return path.split(/:(\w+)/);
 }
 
-/** Fills a template: `ms` and `n` get small numbers, `sku` a product code, anything else an id. */
-export function fill(template: Template, rng: Rng): string {
+/**
+ * Fills a template: `ms` gets `ms` when given (the event's own duration, so that a
+ * message never contradicts it), `n` a small number, `sku` a product code, anything else an id.
+ */
+export function fill(template: Template, rng: Rng, ms?: number): string {
   if (template.length === 1) return template[0] as string;
   let out = template[0] as string;
   for (let i = 1; i < template.length; i += 2) {
     const name = template[i];
-    if (name === 'ms') out += 200 + rng.int(4800);
+    if (name === 'ms') out += ms === undefined ? 200 + rng.int(4800) : Math.round(ms);
     else if (name === 'n') out += 1 + rng.int(64);
     else if (name === 'sku') out += `SKU-${10000 + rng.int(90000)}`;
     else out += 1000 + rng.int(999000);
