@@ -12,6 +12,8 @@ export { Counter, createRegistry, Gauge, Histogram } from './observability/metri
 export type { OpsServerOptions, Readiness } from './observability/ops-server.js';
 export { startOpsServer } from './observability/ops-server.js';
 export type { Component, Sink } from './pipeline.js';
+export type { AnomalyFilter, DetectionStore, SavedState } from './ports/detection-store.js';
+export { metricId } from './ports/detection-store.js';
 export type {
   BatchContext,
   BusRecord,
@@ -22,6 +24,16 @@ export type {
   Subscription,
 } from './ports/log-bus.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
+export type {
+  Anomaly,
+  AnomalyKind,
+  AnomalyState,
+  BucketMetric,
+  ChangeMarker,
+  Contributor,
+  Dimension,
+  Severity,
+} from './schema/anomaly.js';
 export type { LogEvent } from './schema/log-event.js';
 export { LOG_LEVELS, LogEventSchema } from './schema/log-event.js';
 export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/normalize.js';

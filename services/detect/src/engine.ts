@@ -1,7 +1,7 @@
+import type { BucketMetric } from '@vigie/common';
 import type { Verdict } from './detectors/verdict.js';
 import { describeChange } from './explain/changes.js';
 import { drilldownQuery, explanation } from './explain/describe.js';
-import type { BucketMetric } from './metrics/metric.js';
 import { bucketMetric } from './metrics/metric.js';
 import {
   type Anomaly,

@@ -1,5 +1,6 @@
 // Detection without I/O: the processor feeds it events and buckets, the offline tools feed it files.
 
+export type { BucketMetric } from '@vigie/common';
 export {
   DetectionEngine,
   type DetectionOutput,
@@ -7,7 +8,6 @@ export {
   type EngineSnapshot,
   type EngineStats,
 } from './engine.js';
-export type { BucketMetric } from './metrics/metric.js';
 export { routeTemplate } from './metrics/route.js';
 export type {
   Anomaly,

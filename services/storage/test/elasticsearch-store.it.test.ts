@@ -2,6 +2,7 @@ import type { StoredLog } from '@vigie/common';
 import { UnavailableError } from '@vigie/common';
 import {
   deletePrefix,
+  describeDetectionStoreContract,
   describeLogStoreContract,
   ENGINES,
   esRequest,
@@ -31,6 +32,7 @@ afterAll(async () => {
 });
 
 describeLogStoreContract('ElasticsearchStore', async () => newStore());
+describeDetectionStoreContract('ElasticsearchStore', async () => newStore());
 
 describe('ElasticsearchStore', () => {
   it('installs explicit mappings: text message, keyword ids, flattened attributes, bounded fields', async () => {

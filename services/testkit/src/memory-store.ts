@@ -1,5 +1,16 @@
-import type { DeadLetter, LogEvent, LogStore, StoredLog, WriteOutcome } from '@vigie/common';
-import { UnavailableError } from '@vigie/common';
+import type {
+  Anomaly,
+  AnomalyFilter,
+  BucketMetric,
+  DeadLetter,
+  DetectionStore,
+  LogEvent,
+  LogStore,
+  SavedState,
+  StoredLog,
+  WriteOutcome,
+} from '@vigie/common';
+import { metricId, UnavailableError } from '@vigie/common';
 
 /** Faults a `MemoryStore` can play, to test what sits above a store. */
 export interface MemoryStoreFaults {
@@ -12,11 +23,14 @@ export interface MemoryStoreFaults {
 }
 
 /**
- * An in-memory `LogStore`: the test double of the storage port. It passes the same
+ * An in-memory `LogStore` and `DetectionStore`: the test double of the storage ports. It passes the same
  * contract suite as the real stores, and can play faults.
  */
-export class MemoryStore implements LogStore {
+export class MemoryStore implements LogStore, DetectionStore {
   readonly logs = new Map<string, StoredLog>();
+  readonly anomalies = new Map<string, Anomaly>();
+  readonly metrics = new Map<string, BucketMetric>();
+  readonly states = new Map<string, SavedState>();
   readonly deadLetters = new Map<string, DeadLetter>();
   /** Number of write requests received, successful or not. */
   writeRequests = 0;
@@ -34,6 +48,56 @@ export class MemoryStore implements LogStore {
 
   async writeDeadLetters(letters: DeadLetter[]): Promise<WriteOutcome[]> {
     return this.write(letters, (letter) => this.deadLetters.set(letter.id, { ...letter }), undefined);
+  }
+
+  async setupDetection(): Promise<void> {}
+
+  async writeAnomalies(anomalies: Anomaly[]): Promise<WriteOutcome[]> {
+    return this.write(
+      anomalies.map((anomaly) => ({ ...anomaly })),
+      (anomaly) => this.anomalies.set(anomaly.id, structuredClone(anomaly)),
+      undefined,
+    );
+  }
+
+  async writeMetrics(metrics: BucketMetric[]): Promise<WriteOutcome[]> {
+    return this.write(
+      metrics.map((metric) => ({ id: metricId(metric), metric })),
+      (doc) => this.metrics.set(doc.id, structuredClone(doc.metric)),
+      undefined,
+    );
+  }
+
+  async listAnomalies(filter: AnomalyFilter = {}): Promise<Anomaly[]> {
+    return [...this.anomalies.values()]
+      .filter(
+        (a) =>
+          (filter.service === undefined || a.service === filter.service) &&
+          (filter.kind === undefined || a.kind === filter.kind) &&
+          (filter.state === undefined || a.state === filter.state) &&
+          (filter.since === undefined || Date.parse(a.updated) >= filter.since),
+      )
+      .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated))
+      .slice(0, filter.limit ?? 100)
+      .map((a) => structuredClone(a));
+  }
+
+  async getAnomaly(id: string): Promise<Anomaly | undefined> {
+    const anomaly = this.anomalies.get(id);
+    return anomaly ? structuredClone(anomaly) : undefined;
+  }
+
+  async saveState(key: string, state: SavedState): Promise<void> {
+    if ((this.faults.unavailableWrites ?? 0) > 0) {
+      this.faults.unavailableWrites = (this.faults.unavailableWrites ?? 0) - 1;
+      throw new UnavailableError('MemoryStore');
+    }
+    this.states.set(key, { ...state });
+  }
+
+  async loadState(key: string): Promise<SavedState | undefined> {
+    const state = this.states.get(key);
+    return state ? { ...state } : undefined;
   }
 
   async countLogs(filter: { serviceName?: string } = {}): Promise<number> {

@@ -1,4 +1,5 @@
-import { describeLogStoreContract, MemoryStore } from '../src/index.js';
+import { describeDetectionStoreContract, describeLogStoreContract, MemoryStore } from '../src/index.js';
 
 // The test double must behave like the real stores, or tests built on it prove nothing.
 describeLogStoreContract('MemoryStore', async () => new MemoryStore());
+describeDetectionStoreContract('MemoryStore', async () => new MemoryStore());

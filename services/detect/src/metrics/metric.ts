@@ -1,37 +1,7 @@
+import type { BucketMetric } from '@vigie/common';
 import type { Verdict } from '../detectors/verdict.js';
 import type { Bucket } from './bucket.js';
 import type { SeriesKey } from './series-state.js';
-
-/**
- * One closed bucket of one series with the band its detectors expected, as indexed into
- * `vigie-metrics` for the charts (observed against expected).
- */
-export interface BucketMetric {
-  service: string;
-  /** `url.path` or `host.name` for a route or host series; absent for the service. */
-  field?: string;
-  value?: string;
-  /** Bucket start, ISO 8601. */
-  '@timestamp': string;
-  bucketMs: number;
-  count: number;
-  errors: number;
-  errorRatio: number;
-  status: { '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-  latency?: { samples: number; p50: number; p95: number; p99: number };
-  expected: {
-    errorRatio?: number;
-    errorRatioUpper?: number;
-    /** Events per window of the volume detector (see `windowMs`). */
-    count?: number;
-    countLower?: number;
-    countUpper?: number;
-    p95?: number;
-    p95Lower?: number;
-    p95Upper?: number;
-    windowMs: number;
-  };
-}
 
 /** The metric document of a closed bucket. */
 export function bucketMetric(

@@ -1,8 +1,21 @@
 import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
-import type { DeadLetter, LogEvent, Logger, LogStore, StoredLog, WriteOutcome } from '@vigie/common';
-import { UnavailableError } from '@vigie/common';
+import type {
+  Anomaly,
+  AnomalyFilter,
+  BucketMetric,
+  DeadLetter,
+  DetectionStore,
+  LogEvent,
+  Logger,
+  LogStore,
+  SavedState,
+  StoredLog,
+  WriteOutcome,
+} from '@vigie/common';
+import { metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
-import { anomaliesTemplate, deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
+import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
+import { deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
 
 /** How to reach Elasticsearch and how to name what Vigie creates there. */
 export interface ElasticsearchStoreOptions {
@@ -19,11 +32,11 @@ export interface ElasticsearchStoreOptions {
 const BULK_FILTER = ['errors', 'items.*.status', 'items.*.error'];
 
 /**
- * `LogStore` on Elasticsearch 8.15+ or 9.x, the only module of Vigie that knows the
+ * `LogStore` and `DetectionStore` on Elasticsearch 8.15+ or 9.x, the only module of Vigie that knows the
  * Elasticsearch client. The client's own retries are off: the caller decides what to
  * retry from the per-document outcomes, so nothing is dropped when retries run out.
  */
-export class ElasticsearchStore implements LogStore {
+export class ElasticsearchStore implements LogStore, DetectionStore {
   private readonly client: Client;
   private readonly prefix: string;
   private readonly logsAlias: string;
@@ -58,8 +71,91 @@ export class ElasticsearchStore implements LogStore {
     await this.guard(async () => {
       await this.client.indices.putIndexTemplate(logsTemplate(this.prefix, this.options.totalFieldsLimit));
       await this.client.indices.putIndexTemplate(deadLetterTemplate(this.prefix));
-      await this.client.indices.putIndexTemplate(anomaliesTemplate(this.prefix));
     });
+  }
+
+  async setupDetection(): Promise<void> {
+    await this.guard(async () => {
+      await this.client.indices.putIndexTemplate(anomaliesTemplate(this.prefix));
+      await this.client.indices.putIndexTemplate(metricsTemplate(this.prefix));
+      await this.client.indices.putIndexTemplate(stateTemplate(this.prefix));
+    });
+  }
+
+  writeAnomalies(anomalies: Anomaly[]): Promise<WriteOutcome[]> {
+    const operations: unknown[] = [];
+    for (const anomaly of anomalies) {
+      operations.push(
+        { index: { _index: `${this.prefix}-anomalies`, _id: anomaly.id } },
+        { '@timestamp': anomaly.start, ...anomaly },
+      );
+    }
+    return this.bulk(operations, anomalies.length);
+  }
+
+  writeMetrics(metrics: BucketMetric[]): Promise<WriteOutcome[]> {
+    const operations: unknown[] = [];
+    for (const metric of metrics) {
+      operations.push({ index: { _index: `${this.prefix}-metrics`, _id: metricId(metric) } }, metric);
+    }
+    return this.bulk(operations, metrics.length);
+  }
+
+  async listAnomalies(filter: AnomalyFilter = {}): Promise<Anomaly[]> {
+    const must: object[] = [];
+    if (filter.service) must.push({ term: { service: filter.service } });
+    if (filter.kind) must.push({ term: { kind: filter.kind } });
+    if (filter.state) must.push({ term: { state: filter.state } });
+    if (filter.since !== undefined)
+      must.push({ range: { updated: { gte: new Date(filter.since).toISOString() } } });
+    const response = await this.guard(() =>
+      this.client.search<Anomaly & { '@timestamp': string }>({
+        index: `${this.prefix}-anomalies`,
+        query: { bool: { filter: must } },
+        sort: [{ updated: 'desc' }],
+        size: filter.limit ?? 100,
+        allow_no_indices: true,
+        ignore_unavailable: true,
+      }),
+    );
+    return response.hits.hits.flatMap((hit) => (hit._source ? [withoutTimestamp(hit._source)] : []));
+  }
+
+  async getAnomaly(id: string): Promise<Anomaly | undefined> {
+    const response = await this.guard(() =>
+      this.client.get<Anomaly & { '@timestamp': string }>(
+        { index: `${this.prefix}-anomalies`, id },
+        { ignore: [404] },
+      ),
+    );
+    return response.found && response._source ? withoutTimestamp(response._source) : undefined;
+  }
+
+  async saveState(key: string, state: SavedState): Promise<void> {
+    await this.guard(() =>
+      this.client.index({
+        index: `${this.prefix}-state`,
+        id: key,
+        document: {
+          state: state.state,
+          offset: state.offset,
+          savedAt: new Date(state.savedAt).toISOString(),
+        },
+        refresh: false,
+      }),
+    );
+  }
+
+  async loadState(key: string): Promise<SavedState | undefined> {
+    type Stored = { state: string; offset: string; savedAt: string };
+    // A get is real-time: a state saved just before a crash is found without a refresh.
+    const response = await this.guard(() =>
+      this.client.get<Stored>({ index: `${this.prefix}-state`, id: key }, { ignore: [404] }),
+    );
+    const source = response.found ? response._source : undefined;
+    return source
+      ? { state: source.state, offset: source.offset, savedAt: Date.parse(source.savedAt) }
+      : undefined;
   }
 
   writeLogs(logs: StoredLog[]): Promise<WriteOutcome[]> {
@@ -165,4 +261,9 @@ export class ElasticsearchStore implements LogStore {
       throw err;
     }
   }
+}
+
+function withoutTimestamp(source: Anomaly & { '@timestamp'?: string }): Anomaly {
+  const { '@timestamp': _, ...anomaly } = source;
+  return anomaly;
 }

@@ -8,10 +8,13 @@ import type { estypes } from '@elastic/elasticsearch';
  * overwrites, where a data stream's rollover could let it land twice.
  */
 
-type Mapping = estypes.MappingProperty;
+/** One field's mapping. */
+export type Mapping = estypes.MappingProperty;
 
-const keyword: Mapping = { type: 'keyword', ignore_above: 1024 };
-const object = (properties: Record<string, Mapping>): Mapping => ({ properties });
+/** A keyword field (long values are kept in _source, not indexed). */
+export const keyword: Mapping = { type: 'keyword', ignore_above: 1024 };
+/** An object field with these properties. */
+export const object = (properties: Record<string, Mapping>): Mapping => ({ properties });
 
 /** Mapping of the log event (the ECS subset of `LogEventSchema`). */
 export const LOG_PROPERTIES: Record<string, Mapping> = {
@@ -118,7 +121,8 @@ export function logsTemplate(
 }
 
 /** A template for one small index (no daily split), with a fixed mapping. */
-function singleIndexTemplate(
+/** A template for one index (not time-partitioned) named `name`. */
+export function singleIndexTemplate(
   name: string,
   description: string,
   properties: Record<string, Mapping>,
@@ -148,25 +152,6 @@ export function deadLetterTemplate(prefix: string): estypes.IndicesPutIndexTempl
       original: { type: 'text', index: false },
     },
   );
-}
-
-/** The template of the anomalies index. */
-export function anomaliesTemplate(prefix: string): estypes.IndicesPutIndexTemplateRequest {
-  return singleIndexTemplate(`${prefix}-anomalies`, 'Anomalies raised by the Vigie processor.', {
-    '@timestamp': { type: 'date' },
-    started_at: { type: 'date' },
-    ended_at: { type: 'date' },
-    kind: keyword,
-    severity: keyword,
-    state: keyword,
-    score: { type: 'float' },
-    service: object({ name: keyword, environment: keyword, version: keyword }),
-    dimension: { type: 'flattened' },
-    observed: { type: 'double' },
-    expected: { type: 'double' },
-    explanation: { type: 'text' },
-    labels: { type: 'flattened' },
-  });
 }
 
 /** Daily index of a log written at `time` (epoch ms), in UTC. */
