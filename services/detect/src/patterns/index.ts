@@ -2,4 +2,5 @@
 export { runPatternsCommand } from './command.js';
 export { maskToken, tokenize, WILDCARD } from './mask.js';
 export { DEFAULT_TEMPLATE_MINER_OPTIONS, type TemplateMinerOptions } from './options.js';
-export { type TemplateMatch, TemplateMiner, type TemplateMinerSnapshot } from './template-miner.js';
+export type { TemplateMinerSnapshot } from './snapshot.js';
+export { type TemplateMatch, TemplateMiner } from './template-miner.js';

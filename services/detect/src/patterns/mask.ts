@@ -8,7 +8,7 @@ const URL = /^[a-z][a-z0-9+.-]*:\/\/?\S/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 const PATH = /^(?:~|\.{1,2})?\/[^/]|^[a-z]:\\|^[\w.-]+(?:\/[\w.-]+){2,}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const COLON_HEX = /^[0-9a-f]{1,4}(?::{1,2}[0-9a-f]{0,4}){2,}(?:%\w+)?$/i;
+const COLON_HEX = /^[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}(?:%\w+)?$/i;
 const HOST = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.[a-z]{2,6}$/;
 const HEX_WORD = /^(?:0x)?[0-9a-f]{8,}$/i;
 // Characters that separate the parts of a token which may vary on their own, such as
@@ -88,6 +88,7 @@ export function maskToken(token: string): string {
 }
 
 const ID_PREFIX = /^[A-Za-z]+_/;
+const SEGMENT_SEPARATORS = /[-_.]/;
 
 /**
  * Names that merely contain a digit (`ssh2`, `jk2_init`, `log4j`) are words: no segment
@@ -95,7 +96,7 @@ const ID_PREFIX = /^[A-Za-z]+_/;
  * hosts (`web-01`, `7d9f8b6c5`) are not.
  */
 function looksLikeWord(part: string): boolean {
-  for (const segment of part.split(/[-_.]/)) {
+  for (const segment of part.split(SEGMENT_SEPARATORS)) {
     if (segment === '') continue;
     if (isDigit(segment.charCodeAt(0))) return false;
     let digits = 0;
@@ -142,6 +143,9 @@ export function isVariableToken(token: string): boolean {
   return token.includes(WILDCARD);
 }
 
+// A token this long is data (a blob, an encoded payload), not a word of a template.
+const MAX_TOKEN_LENGTH = 256;
+
 // Units written apart from their number (`9.2 KB`, `30 ms`): the unit belongs to the value.
 const UNIT = /^(?:[kmgtp]i?b|b|bytes?|[mun\u00b5]?s|secs?|min|[kmg]hz)([,;:.)\]]*)$/i;
 
@@ -164,7 +168,10 @@ export function tokenize(message: string, maxTokens: number): string[] {
     i = j;
     const last = tokens.length - 1;
     const previous = tokens[last];
-    const token = previous === WILDCARD && TIME_ZONE.test(raw) ? WILDCARD : maskToken(raw);
+    const token =
+      raw.length > MAX_TOKEN_LENGTH || (previous === WILDCARD && TIME_ZONE.test(raw))
+        ? WILDCARD
+        : maskToken(raw);
     if (previous?.endsWith(WILDCARD)) {
       if (token === previous) continue;
       const unit = UNIT.exec(token);
@@ -177,3 +184,20 @@ export function tokenize(message: string, maxTokens: number): string[] {
   }
   return tokens;
 }
+
+/** Every regular expression run on message text, for the ReDoS test. */
+export const PATTERNS: Readonly<Record<string, RegExp>> = {
+  URL,
+  EMAIL,
+  PATH,
+  UUID,
+  COLON_HEX,
+  HOST,
+  HEX_WORD,
+  SEPARATORS,
+  DATE_WORD,
+  TIME_ZONE,
+  UNIT,
+  ID_PREFIX,
+  SEGMENT_SEPARATORS,
+};

@@ -1,5 +1,6 @@
 import { isVariableToken, tokenize, WILDCARD } from './mask.js';
 import { resolveOptions, type TemplateMinerOptions } from './options.js';
+import { assertSnapshot, type TemplateMinerSnapshot } from './snapshot.js';
 import { compareTokens, Fit, mergeTokens } from './token-pattern.js';
 
 /** What a message was matched to. */
@@ -12,16 +13,6 @@ export interface TemplateMatch {
   isNew: boolean;
 }
 
-/** Versioned plain-JSON state of a {@link TemplateMiner}, as written by `snapshot()`. */
-export interface TemplateMinerSnapshot {
-  /** Format version; `restore` rejects others. */
-  version: 1;
-  /** Counter of the next template id. */
-  nextId: number;
-  /** Templates from least to most recently matched. */
-  templates: Array<{ id: string; tokens: string[]; count: number }>;
-}
-
 interface Cluster {
   id: string;
   tokens: string[];
@@ -32,11 +23,16 @@ interface Cluster {
 
 /**
  * Online log template miner in the manner of Drain: messages are tokenised and their
- * generic variables masked, routed down a fixed-depth prefix tree (length, then first
- * tokens) to a leaf of clusters, and joined to the most similar cluster of the leaf when
- * the share of agreeing positions reaches `similarity`; positions that disagree become
- * variables of the template. Each message gets its template id on arrival from the
- * messages seen before it only; a template may generalise later, its id stays.
+ * generic variables masked (numbers, ids, addresses, paths, dates...), routed down a
+ * fixed-depth prefix tree (length, then first tokens) to a leaf of clusters, and joined
+ * to the most similar cluster of the leaf when the share of agreeing positions reaches
+ * `similarity` and at most `maxNewVariables` positions need to become variables; some
+ * differences (state words, a field present or not) always mean another event. Each
+ * message gets its template id on arrival, from the messages seen before it only; a
+ * template may generalise later, its id stays.
+ *
+ * Messages whose first `depth - 2` tokens are variable words (not masked) land in
+ * different leaves and never share a template: the price of the prefix tree's speed.
  *
  * Memory is bounded by `maxTemplates`: the least recently matched template is forgotten.
  * Pure: no I/O, no clock.
@@ -62,7 +58,7 @@ export class TemplateMiner {
   add(message: string): TemplateMatch {
     const tokens = tokenize(message, this.#options.maxTokens);
     const key = this.#leafKey(tokens);
-    let leaf = this.#leaves.get(key);
+    const leaf = this.#leaves.get(key);
     const found = leaf ? this.#bestCluster(leaf, tokens) : undefined;
     if (found) {
       generalise(found.tokens, tokens);
@@ -70,19 +66,7 @@ export class TemplateMiner {
       this.#touch(found);
       return { templateId: found.id, template: found.tokens.join(' '), isNew: false };
     }
-    if (!leaf) {
-      leaf = [];
-      this.#leaves.set(key, leaf);
-    }
-    const cluster: Cluster = {
-      id: `t${(this.#nextId++).toString(36)}`,
-      tokens,
-      count: 1,
-      leafKey: key,
-      leaf,
-    };
-    leaf.push(cluster);
-    this.#clusters.set(cluster.id, cluster);
+    const cluster = this.#insert(`t${(this.#nextId++).toString(36)}`, tokens, 1);
     this.#evict();
     return { templateId: cluster.id, template: tokens.join(' '), isNew: true };
   }
@@ -110,25 +94,25 @@ export class TemplateMiner {
     snapshot: TemplateMinerSnapshot,
     options: Partial<TemplateMinerOptions> = {},
   ): TemplateMiner {
-    if (snapshot?.version !== 1) {
-      throw new TypeError(`Unsupported template miner snapshot version: ${String(snapshot?.version)}.`);
-    }
+    assertSnapshot(snapshot);
     const miner = new TemplateMiner(options);
     miner.#nextId = snapshot.nextId;
-    for (const t of snapshot.templates) {
-      const tokens = [...t.tokens];
-      const key = miner.#leafKey(tokens);
-      let leaf = miner.#leaves.get(key);
-      if (!leaf) {
-        leaf = [];
-        miner.#leaves.set(key, leaf);
-      }
-      const cluster: Cluster = { id: t.id, tokens, count: t.count, leafKey: key, leaf };
-      leaf.push(cluster);
-      miner.#clusters.set(cluster.id, cluster);
-    }
+    for (const t of snapshot.templates) miner.#insert(t.id, [...t.tokens], t.count);
     miner.#evict();
     return miner;
+  }
+
+  #insert(id: string, tokens: string[], count: number): Cluster {
+    const leafKey = this.#leafKey(tokens);
+    let leaf = this.#leaves.get(leafKey);
+    if (!leaf) {
+      leaf = [];
+      this.#leaves.set(leafKey, leaf);
+    }
+    const cluster: Cluster = { id, tokens, count, leafKey, leaf };
+    leaf.push(cluster);
+    this.#clusters.set(id, cluster);
+    return cluster;
   }
 
   #leafKey(tokens: string[]): string {

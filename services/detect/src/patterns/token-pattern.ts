@@ -82,6 +82,7 @@ export enum Fit {
 }
 
 const CAPS_WORD = /^[A-Z][A-Z_]+$/;
+const LETTERS = /^[A-Za-z]+$/;
 
 /**
  * Compares a message token with a template token. Besides plain equality, some
@@ -112,7 +113,7 @@ function isInflection(a: string, b: string): boolean {
   const before = long.charCodeAt(head - 1);
   const after = long.charCodeAt(long.length - tail);
   const inserted = long.slice(head, long.length - tail);
-  return /^[A-Za-z]+$/.test(inserted) && (isAlnum(before) || isAlnum(after));
+  return LETTERS.test(inserted) && (isAlnum(before) || isAlnum(after));
 }
 
 /** `long` is `short` with more text before or after, not the continuation of a variable. */
@@ -121,3 +122,6 @@ function extendsField(long: string, short: string): boolean {
   if (long.startsWith(short) && !short.endsWith(WILDCARD)) return true;
   return long.endsWith(short) && !short.startsWith(WILDCARD);
 }
+
+/** Every regular expression run on message text, for the ReDoS test. */
+export const PATTERNS: Readonly<Record<string, RegExp>> = { ATOMS, CAPS_WORD, LETTERS };

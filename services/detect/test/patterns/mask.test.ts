@@ -76,6 +76,10 @@ describe('tokenize', () => {
     expect(tokenize('cache size 9.2 KB, took 31 ms', 64)).toEqual(['cache', 'size', '<*>,', 'took', '<*>']);
   });
 
+  it('takes a very long token for data', () => {
+    expect(tokenize(`payload ${'QUJD'.repeat(100)} rejected`, 64)).toEqual(['payload', '<*>', 'rejected']);
+  });
+
   it('keeps at most maxTokens tokens', () => {
     expect(tokenize('a b c d e f', 3)).toEqual(['a', 'b', 'c']);
   });

@@ -110,11 +110,21 @@ describe('TemplateMiner', () => {
     expect(restored.snapshot()).toEqual(live.snapshot());
   });
 
-  it('rejects a snapshot of another version', () => {
-    const snapshot = { ...new TemplateMiner().snapshot(), version: 2 } as unknown as ReturnType<
-      TemplateMiner['snapshot']
-    >;
-    expect(() => TemplateMiner.restore(snapshot)).toThrow(/version/);
+  it('rejects a snapshot of another version or a damaged one, naming the problems', () => {
+    type Snapshot = ReturnType<TemplateMiner['snapshot']>;
+    const good = new TemplateMiner().snapshot();
+    expect(() => TemplateMiner.restore({ ...good, version: 2 } as unknown as Snapshot)).toThrow(/version 2/);
+    const damaged = {
+      version: 1,
+      nextId: -1,
+      templates: [
+        { id: 't0', tokens: ['a'], count: 1 },
+        { id: 't0', tokens: ['b'], count: 1 },
+        { id: 't1', tokens: [3], count: 1 },
+      ],
+    } as unknown as Snapshot;
+    expect(() => TemplateMiner.restore(damaged)).toThrow(/nextId.*templates\[1\].*templates\[2\]/);
+    expect(() => TemplateMiner.restore(null as unknown as Snapshot)).toThrow(/not an object/);
   });
 
   it('forgets the least recently matched template past maxTemplates, never reusing its id', () => {
