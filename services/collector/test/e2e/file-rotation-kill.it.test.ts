@@ -20,7 +20,11 @@ const ROTATIONS = new Map<number, Rotation>([
 ]);
 /**
  * SIGKILL after these batches and restart DOWN_FOR batches later: the rotations at 70
- * and 140 happen while no collector runs.
+ * and 140 happen while no collector runs. Each kill waits until the collector has seen
+ * the file generation begun by the last rotation (its first line is in Kafka): content
+ * that no collector process ever saw, rotated away under a pattern that does not match
+ * the rotated names, cannot be found again by anyone (with copytruncate the copy is a
+ * new inode that no checkpoint names).
  */
 const KILLS = [60, 130];
 const DOWN_FOR = 20;
@@ -32,6 +36,10 @@ class Arrivals {
   private readonly counts = new Uint16Array(TOTAL + 1);
   readonly paths = new Set<string>();
   received = 0;
+
+  has(n: number): boolean {
+    return (this.counts[n] ?? 0) > 0;
+  }
 
   add(event: LogEvent): void {
     const match = /^n=(\d{7}) /.exec(event.message);
@@ -69,6 +77,20 @@ class Arrivals {
   }
 }
 
+/** What the file source of each process logged (files followed, rotations): where lines went. */
+function fileSourceLog(processes: VigieProcess[]): string {
+  return processes
+    .map((p, i) => {
+      const lines = p.stdout.split('\n').filter((l) => l.includes('"component":"file-source"'));
+      const entries = lines.map((l) => {
+        const { time, path, offset, msg } = JSON.parse(l) as Record<string, unknown>;
+        return `  ${time} ${msg} ${path}${offset === undefined ? '' : ` @${offset}`}`;
+      });
+      return [`collector #${i + 1}:`, ...entries].join('\n');
+    })
+    .join('\n');
+}
+
 /**
  * The acceptance test of the file source: the real `vigie collector` process follows a
  * file that is rotated and is itself killed, and what it sent is read back from Kafka.
@@ -78,6 +100,8 @@ describe('file source through rotations and SIGKILLs, collector process to Kafka
   const topic = uniqueName('rotation-kill');
   const bus = new KafkaBus({ brokers: ENGINES.kafkaBrokers, clientId: 'vigie-test', logger: testLogger() });
   let collector: VigieProcess | undefined;
+  /** Every collector process started, for the file source's log when a number is missing. */
+  const started: VigieProcess[] = [];
   let subscription: Subscription | undefined;
 
   afterAll(async () => {
@@ -99,16 +123,17 @@ describe('file source through rotations and SIGKILLs, collector process to Kafka
 
   /** A collector process, once its sources run. */
   async function startCollector(): Promise<VigieProcess> {
-    const started = new VigieProcess(['collector'], env);
-    const failed = started.exited.then((code) => {
-      throw new Error(`the collector exited (${code}) at start: ${started.stderr.slice(-2000)}`);
+    const proc = new VigieProcess(['collector'], env);
+    started.push(proc);
+    const failed = proc.exited.then((code) => {
+      throw new Error(`the collector exited (${code}) at start: ${proc.stderr.slice(-2000)}`);
     });
     await Promise.race([
-      waitFor('the collector to start', async () => started.stdout.includes('Collector started.'), Boolean),
+      waitFor('the collector to start', async () => proc.stdout.includes('Collector started.'), Boolean),
       failed,
     ]);
     failed.catch(() => undefined);
-    return started;
+    return proc;
   }
 
   it('gets every one of 200,000 lines into Kafka through 5 rotations and 2 kills', async () => {
@@ -126,6 +151,8 @@ describe('file source through rotations and SIGKILLs, collector process to Kafka
     const writer = await LogWriter.open(path);
     collector = await startCollector();
     let kills = 0;
+    /** First number written to the current file generation. */
+    let generation = 1;
     for (let b = 0; b < TOTAL / BATCH; b++) {
       const first = b * BATCH + 1;
       const rotation = ROTATIONS.get(b);
@@ -133,11 +160,15 @@ describe('file source through rotations and SIGKILLs, collector process to Kafka
         // Half the batch goes to the renamed file: the application has not reopened yet.
         await writer.rotate('rename', numbered(first, BATCH / 2));
         await writer.append(numbered(first + BATCH / 2, BATCH / 2));
+        generation = first + BATCH / 2;
       } else {
         if (rotation) await writer.rotate(rotation);
         await writer.append(numbered(first, BATCH));
+        if (rotation) generation = first;
       }
       if (KILLS.includes(b)) {
+        const seen = generation;
+        await waitFor(`line ${seen} in Kafka`, async () => arrivals.has(seen), Boolean, 30_000, 20);
         expect(await collector.kill('SIGKILL')).toBeNull();
         kills++;
       }
@@ -154,13 +185,8 @@ describe('file source through rotations and SIGKILLs, collector process to Kafka
       120_000,
       500,
     ).catch((err: Error) => {
-      const logs = collector?.stdout
-        .split('\n')
-        .filter((l) => /"level":[4-6]\d/.test(l))
-        .slice(-10);
-      throw new Error(
-        `${err.message}; missing: ${arrivals.missingRanges().slice(0, 20).join(', ')}; last warnings: ${logs?.join('\n')}`,
-      );
+      const where = arrivals.missingRanges().slice(0, 20).join(', ');
+      throw new Error(`${err.message}; missing: ${where}; file source log:\n${fileSourceLog(started)}`);
     });
     const delivered = Date.now();
     // A clean stop, then everything the topic holds read: the duplicates are all counted.

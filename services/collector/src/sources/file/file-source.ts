@@ -264,15 +264,19 @@ export class FileSource implements Component {
   private async scan(now: number): Promise<void> {
     this.nextScanAt = now + (this.options.rescanIntervalMs ?? 1000);
     const saved = this.saved;
-    const before = new Set(this.tracker.tailers.keys());
+    const before = this.checkpointsText();
     await this.tracker.scan(now, saved);
-    // A newly followed file is checkpointed at once, before any of its lines is
-    // acknowledged: renamed or copied away while the collector is down, it is found again.
-    const added = [...this.tracker.tailers.keys()].some((key) => !before.has(key));
-    if (saved || added) {
+    // A file newly followed, moved to its copy or found at another path is checkpointed at
+    // once, before any of its lines is acknowledged: renamed or copied away while the
+    // collector is down, it is found again.
+    if (saved || this.checkpointsText() !== before) {
       this.saved = undefined;
       this.dirty = true;
     }
+  }
+
+  private checkpointsText(): string {
+    return JSON.stringify([...this.tracker.tailers.values()].map((t) => t.checkpoint()));
   }
 
   private sleep(ms: number): Promise<void> {
