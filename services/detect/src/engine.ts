@@ -132,6 +132,11 @@ export class DetectionEngine {
     return this.tracker.all();
   }
 
+  /** Events that came after their bucket closed, since the engine started. */
+  get lateEventCount(): number {
+    return this.lateEvents;
+  }
+
   stats(): EngineStats {
     let series = 0;
     for (const service of this.services.values()) series += service.series.size;

@@ -32,6 +32,33 @@ export function createProcessorMetrics(registry: Registry, lagSource?: LagSource
       labelNames: ['kind'],
       registers: [registry],
     }),
+    anomalies: new Counter({
+      name: 'vigie_anomalies_total',
+      help: 'Anomaly records written (opened, updated, closed), by kind and state.',
+      labelNames: ['kind', 'state'],
+      registers: [registry],
+    }),
+    detectionSeries: new Gauge({
+      name: 'vigie_detection_series',
+      help: 'Series followed by detection (services, routes, hosts) on this processor.',
+      registers: [registry],
+    }),
+    openAnomalies: new Gauge({
+      name: 'vigie_open_anomalies',
+      help: 'Anomalies open on this processor.',
+      registers: [registry],
+    }),
+    lateEvents: new Counter({
+      name: 'vigie_detection_late_events_total',
+      help: 'Events that arrived after their bucket closed: indexed, not counted in metrics.',
+      registers: [registry],
+    }),
+    stateRestores: new Counter({
+      name: 'vigie_detection_state_restores_total',
+      help: 'Partitions whose detection state was restored from a snapshot, by outcome.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     bulkDuration: new Histogram({
       name: 'vigie_bulk_duration_seconds',
       help: 'Duration of one bulk write to the storage.',

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   BatchContext,
   Component,
+  DetectionStore,
   LogBus,
   Logger,
   LogStore,
@@ -11,6 +12,7 @@ import type {
   VigieConfig,
 } from '@vigie/common';
 import { summarizeError } from '@vigie/common';
+import { DetectionStage } from './detection/detection-stage.js';
 import { Indexer } from './indexing/indexer.js';
 import { prepareBatch } from './indexing/prepare.js';
 import type { ProcessorMetrics } from './metrics.js';
@@ -19,7 +21,7 @@ import type { ProcessorMetrics } from './metrics.js';
 export interface ProcessorOptions {
   config: VigieConfig;
   bus: LogBus;
-  store: LogStore;
+  store: LogStore & DetectionStore;
   logger: Logger;
   metrics: ProcessorMetrics;
 }
@@ -34,6 +36,7 @@ const DEPENDENCY_RETRY_MS = 2000;
 export class Processor implements Component {
   private readonly logger: Logger;
   private readonly indexer: Indexer;
+  private readonly detection: DetectionStage | undefined;
   private subscription: Subscription | undefined;
   private readonly stopController = new AbortController();
   private storageAvailable = false;
@@ -51,6 +54,16 @@ export class Processor implements Component {
         this.storageAvailable = available;
       },
     });
+    if (options.config.detection.enabled) {
+      this.detection = new DetectionStage({
+        config: options.config,
+        store: options.store,
+        bus: options.bus,
+        indexer: this.indexer,
+        logger: this.logger,
+        metrics: options.metrics,
+      });
+    }
   }
 
   /** Waits for Kafka and the storage (retrying, so start order does not matter), then joins the group. */
@@ -64,6 +77,7 @@ export class Processor implements Component {
     await this.untilAvailable('bus', async () => {
       await bus.healthcheck();
       await bus.ensureTopic(config.kafka.logsTopic, config.kafka.partitions);
+      await this.detection?.start();
     });
     if (this.stopController.signal.aborted) return;
     this.subscription = await bus.subscribe({
@@ -83,6 +97,7 @@ export class Processor implements Component {
     this.stopController.abort();
     await this.subscription?.stop();
     this.subscription = undefined;
+    await this.detection?.stop();
   }
 
   /**
@@ -112,7 +127,14 @@ export class Processor implements Component {
   private async handleBatch(batch: RecordBatch, context: BatchContext): Promise<void> {
     const { metrics } = this.options;
     metrics.received.inc(batch.records.length);
-    await this.indexer.write(prepareBatch(batch), context.signal);
+    const prepared = prepareBatch(batch);
+    await this.indexer.write(prepared, context.signal);
+    const events = prepared.logs.map((log) => ({
+      id: log.id,
+      offset: BigInt(log.record.offset),
+      event: log.event,
+    }));
+    await this.detection?.handle(batch.partition, events, context.signal);
   }
 
   private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {

@@ -109,6 +109,35 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    detection: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Run detection in the processor.' }),
+        bucketSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 3600,
+          default: 10,
+          description: 'Width of the event-time buckets of every series.',
+        }),
+        allowedLatenessSeconds: Type.Integer({
+          minimum: 0,
+          maximum: 3600,
+          default: 5,
+          description: 'How late an event may arrive and still count in its bucket (the watermark lag).',
+        }),
+        snapshotSeconds: Type.Integer({
+          minimum: 1,
+          default: 30,
+          description: 'How often each partition saves its detection state, so a restart resumes from it.',
+        }),
+        idleSeconds: Type.Integer({
+          minimum: 1,
+          default: 20,
+          description:
+            'After this long without events on a partition, its event time follows the wall clock, so silence is still detected.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     collector: CollectorConfigSchema,
     ops: Type.Object(
       {

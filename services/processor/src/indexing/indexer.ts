@@ -15,7 +15,8 @@ export interface IndexerOptions {
   onStorageState?: (available: boolean) => void;
 }
 
-interface Refused<T> {
+/** A document the storage refused for good, with its reason. */
+export interface Refused<T> {
   doc: T;
   reason: string;
 }
@@ -56,7 +57,7 @@ export class Indexer {
   }
 
   /** Writes until every document is stored or refused for good; returns the refused ones. */
-  private async settle<T>(
+  async settle<T>(
     kind: string,
     docs: T[],
     write: (docs: T[]) => Promise<WriteOutcome[]>,

@@ -1,0 +1,210 @@
+import type { Anomaly, DetectionStore, LogBus, Logger, VigieConfig } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
+import type { EngineSnapshot } from '@vigie/detect';
+import type { Indexer } from '../indexing/indexer.js';
+import type { ProcessorMetrics } from '../metrics.js';
+import {
+  type PartitionDetector as Detector,
+  detectionOptions,
+  PartitionDetector,
+  type PartitionEvent,
+} from './partition-detector.js';
+
+/** What the detection stage works with. */
+export interface DetectionStageOptions {
+  config: VigieConfig;
+  store: DetectionStore;
+  bus: LogBus;
+  indexer: Indexer;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+  /** Wall clock; a parameter so tests can drive it. */
+  now?: () => number;
+}
+
+/**
+ * The processor's detection: one engine per partition, fed after the partition's batch
+ * is indexed. Anomalies go to the store and the anomalies topic, metrics to the store,
+ * all before the batch's offsets are committed; the engine state is saved every
+ * `snapshotSeconds` with the offset it includes, and restored when a partition starts
+ * (after a restart, or when it moves here from another processor).
+ */
+export class DetectionStage {
+  private readonly detectors = new Map<number, Detector>();
+  private readonly chains = new Map<number, Promise<void>>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DetectionStageOptions) {
+    this.logger = options.logger.child({ component: 'detection' });
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    await this.options.store.setupDetection();
+    await this.options.bus.ensureTopic(
+      this.options.config.kafka.anomaliesTopic,
+      this.options.config.kafka.partitions,
+    );
+    const idleMs = this.options.config.detection.idleSeconds * 1000;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = setInterval(() => this.tick(idleMs), Math.min(5_000, idleMs));
+    this.ticker.unref();
+  }
+
+  /** Saves every partition's state; the stage can be dropped after. */
+  async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    await Promise.allSettled([...this.chains.values()]);
+    for (const [partition, detector] of this.detectors) {
+      await this.save(partition, detector).catch((err: unknown) =>
+        this.logger.warn({ err: summarizeError(err), partition }, 'Could not save detection state on stop.'),
+      );
+    }
+  }
+
+  /** Takes in the indexed events of one batch of `partition`, in offset order. */
+  handle(partition: number, events: PartitionEvent[], signal: AbortSignal): Promise<void> {
+    return this.serialize(partition, async () => {
+      const first = events[0];
+      let detector = this.detectors.get(partition);
+      // A gap means the partition was elsewhere meanwhile: its newer state is in the store.
+      if (!detector || (first && first.offset > detector.lastOffset + 1n && detector.lastOffset >= 0n)) {
+        detector = await this.load(partition);
+      }
+      detector.ingest(events, this.now());
+      await this.flush(detector, signal);
+      if (this.now() - detector.lastSnapshotWall >= this.options.config.detection.snapshotSeconds * 1000) {
+        // A failed save only means a longer replay after a crash: never fail the batch for it.
+        await this.save(partition, detector).catch((err: unknown) =>
+          this.logger.warn(
+            { err: summarizeError(err), partition },
+            'Could not save detection state; retried later.',
+          ),
+        );
+      }
+    });
+  }
+
+  private tick(idleMs: number): void {
+    for (const [partition, detector] of this.detectors) {
+      if (!detector.advanceIfIdle(this.now(), idleMs)) continue;
+      void this.serialize(partition, () => this.flush(detector, new AbortController().signal)).catch(
+        (err: unknown) =>
+          this.logger.warn(
+            { err: summarizeError(err), partition },
+            'Idle detection flush failed; retried on the next tick.',
+          ),
+      );
+    }
+  }
+
+  private async load(partition: number): Promise<Detector> {
+    const { config, store, metrics } = this.options;
+    const options = detectionOptions(config.detection);
+    const saved = await store.loadState(this.stateKey(partition)).catch((err: unknown) => {
+      this.logger.warn(
+        { err: summarizeError(err), partition },
+        'Could not read detection state; starting cold.',
+      );
+      return undefined;
+    });
+    let detector: Detector;
+    try {
+      detector = saved
+        ? new PartitionDetector(options, this.now(), {
+            engine: JSON.parse(saved.state) as EngineSnapshot,
+            offset: BigInt(saved.offset),
+          })
+        : new PartitionDetector(options, this.now());
+      metrics.stateRestores.inc({ outcome: saved ? 'restored' : 'cold' });
+    } catch (err) {
+      this.logger.error(
+        { err: summarizeError(err), partition },
+        'Detection state unreadable; starting cold.',
+      );
+      metrics.stateRestores.inc({ outcome: 'unreadable' });
+      detector = new PartitionDetector(options, this.now());
+    }
+    if (saved) this.logger.info({ partition, offset: saved.offset }, 'Detection state restored.');
+    this.detectors.set(partition, detector);
+    return detector;
+  }
+
+  /**
+   * Writes what the engine produced. Output that could not be written stays pending and
+   * goes first next time: the events behind it are already in the engine and will be
+   * skipped when the batch is delivered again.
+   */
+  private async flush(detector: Detector, signal: AbortSignal): Promise<void> {
+    const { store, bus, indexer, metrics, config } = this.options;
+    const drained = detector.drain();
+    metrics.lateEvents.inc(drained.late);
+    const stats = detector.stats();
+    metrics.openAnomalies.set(stats.openAnomalies);
+    metrics.detectionSeries.set(stats.series);
+    const pending = detector.pending;
+    pending.metrics.push(...drained.metrics);
+    pending.anomalies.push(...drained.anomalies);
+    if (pending.metrics.length > 0) {
+      await indexer.settle('metrics', pending.metrics, (docs) => store.writeMetrics(docs), signal);
+      pending.metrics = [];
+    }
+    if (pending.anomalies.length === 0) return;
+    const anomalies = pending.anomalies;
+    const refused = await indexer.settle(
+      'anomalies',
+      anomalies,
+      (docs) => store.writeAnomalies(docs),
+      signal,
+    );
+    for (const { doc, reason } of refused) {
+      this.logger.error({ anomaly: doc.id, reason }, 'Anomaly refused by the storage.');
+    }
+    await bus.publish(config.kafka.anomaliesTopic, anomalies.map(toRecord));
+    pending.anomalies = [];
+    for (const anomaly of anomalies) {
+      metrics.anomalies.inc({ kind: anomaly.kind, state: anomaly.state });
+      this.logger.info(
+        {
+          anomaly: anomaly.id,
+          kind: anomaly.kind,
+          service: anomaly.service,
+          state: anomaly.state,
+          score: anomaly.score,
+        },
+        'Anomaly.',
+      );
+    }
+  }
+
+  private async save(partition: number, detector: Detector): Promise<void> {
+    // The state includes the events behind unwritten output: saving it now would lose that output.
+    if (detector.pending.anomalies.length > 0 || detector.pending.metrics.length > 0) return;
+    const state = JSON.stringify(detector.snapshot());
+    await this.options.store.saveState(this.stateKey(partition), {
+      state,
+      offset: detector.lastOffset.toString(),
+      savedAt: this.now(),
+    });
+    detector.lastSnapshotWall = this.now();
+  }
+
+  private stateKey(partition: number): string {
+    const { config } = this.options;
+    return `${config.processor.groupId}/${config.kafka.logsTopic}/${partition}`;
+  }
+
+  private serialize(partition: number, work: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(partition) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.chains.set(partition, next);
+    return next;
+  }
+}
+
+function toRecord(anomaly: Anomaly) {
+  return { key: anomaly.service, value: Buffer.from(JSON.stringify(anomaly)) };
+}

@@ -1,0 +1,106 @@
+import type { Anomaly, BucketMetric, LogEvent } from '@vigie/common';
+import {
+  DETECTION_DEFAULTS,
+  DetectionEngine,
+  type DetectionOptions,
+  type EngineSnapshot,
+} from '@vigie/detect';
+
+/** Dataset of the deploy markers posted to the collector's `POST /api/deploys`. */
+export const DEPLOY_DATASET = 'vigie.deploy';
+
+/** One log event of a partition with its offset. */
+export interface PartitionEvent {
+  id: string;
+  offset: bigint;
+  event: LogEvent;
+}
+
+/**
+ * The detection engine of one partition and where it stands in it. Services are keyed
+ * to partitions, so a partition's engine sees every event of its services, in order.
+ */
+export class PartitionDetector {
+  /** Offset of the last record the engine took in; -1 before any. */
+  lastOffset: bigint;
+  /** Wall-clock ms of the last event taken in, for the idle advance. */
+  lastEventWall = 0;
+  lastSnapshotWall: number;
+  /** Output drained from the engine and not yet written. */
+  pending: { anomalies: Anomaly[]; metrics: BucketMetric[] } = { anomalies: [], metrics: [] };
+  private lastEventTime: number | undefined;
+  private idleAdvanced = 0;
+  private readonly engine: DetectionEngine;
+  private pendingLate = 0;
+
+  constructor(options: DetectionOptions, now: number, snapshot?: { engine: EngineSnapshot; offset: bigint }) {
+    this.engine = new DetectionEngine(options, snapshot?.engine);
+    this.lastOffset = snapshot?.offset ?? -1n;
+    this.lastSnapshotWall = now;
+  }
+
+  /** Takes in events after `lastOffset` (earlier ones are already in the state). */
+  ingest(events: readonly PartitionEvent[], now: number): void {
+    for (const { id, offset, event } of events) {
+      if (offset <= this.lastOffset) continue;
+      this.lastOffset = offset;
+      if (event.event?.dataset === DEPLOY_DATASET && event.service.version) {
+        this.engine.addDeploy({
+          service: event.service.name,
+          version: event.service.version,
+          at: Date.parse(event['@timestamp']),
+          source: 'deploy',
+        });
+        continue;
+      }
+      const before = this.engine.lateEventCount;
+      this.engine.ingest({ id, event });
+      this.pendingLate += this.engine.lateEventCount - before;
+      const time = Date.parse(event['@timestamp']);
+      if (this.lastEventTime === undefined || time > this.lastEventTime) this.lastEventTime = time;
+      this.lastEventWall = now;
+      this.idleAdvanced = 0;
+    }
+  }
+
+  /**
+   * Without events for `idleMs`, event time follows the wall clock from the last event,
+   * so buckets keep closing and a service that went silent is noticed.
+   */
+  advanceIfIdle(now: number, idleMs: number): boolean {
+    if (this.lastEventTime === undefined || now - this.lastEventWall < idleMs) return false;
+    const elapsed = now - this.lastEventWall;
+    if (elapsed - this.idleAdvanced < 1_000) return false;
+    this.idleAdvanced = elapsed;
+    this.engine.advanceTo(this.lastEventTime + elapsed);
+    return true;
+  }
+
+  /** Anomaly records and metrics produced since the last call, and late events counted. */
+  drain(): { anomalies: Anomaly[]; metrics: BucketMetric[]; late: number } {
+    const out = this.engine.drain();
+    const late = this.pendingLate;
+    this.pendingLate = 0;
+    return { ...out, late };
+  }
+
+  stats() {
+    return this.engine.stats();
+  }
+
+  snapshot(): EngineSnapshot {
+    return this.engine.snapshot();
+  }
+}
+
+/** Detection options from the processor config. */
+export function detectionOptions(config: {
+  bucketSeconds: number;
+  allowedLatenessSeconds: number;
+}): DetectionOptions {
+  return {
+    ...DETECTION_DEFAULTS,
+    bucketMs: config.bucketSeconds * 1000,
+    allowedLatenessMs: config.allowedLatenessSeconds * 1000,
+  };
+}
