@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type LineFormat, runCollector } from '@vigie/collector';
 import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
+import { runDetectSeriesCommand, runPatternsCommand } from '@vigie/detect';
 import { runProcessor } from '@vigie/processor';
 import { configReference, updateConfigReference } from './config-reference.js';
 
@@ -11,6 +12,10 @@ Commands:
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
   all              The collector and the processor in one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
+  detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
+                   writes timestamp,value,anomaly_score,is_anomaly to stdout.
+  patterns         Mine templates of the messages on stdin (one per line); writes
+                   line,pattern_id,template CSV to stdout.
   config           Print the effective configuration (secrets redacted).
   config-reference Print the configuration reference as a Markdown table
                    (--update README.md rewrites it there).
@@ -35,6 +40,17 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? 'help';
   if (values.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  // The offline tools need no configuration: same code and defaults as the processor.
+  if (command === 'detect-series') {
+    const file = positionals[1];
+    if (!file) throw new ConfigError('vigie detect-series needs a CSV file: vigie detect-series FILE.csv');
+    await runDetectSeriesCommand(file, process.stdout);
+    return 0;
+  }
+  if (command === 'patterns') {
+    await runPatternsCommand(process.stdin, process.stdout);
     return 0;
   }
   if (command === 'config-reference') {
