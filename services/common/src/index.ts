@@ -34,6 +34,7 @@ export type {
   Dimension,
   Severity,
 } from './schema/anomaly.js';
+export { DEPLOY_DATASET } from './schema/anomaly.js';
 export type { LogEvent } from './schema/log-event.js';
 export { LOG_LEVELS, LogEventSchema } from './schema/log-event.js';
 export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/normalize.js';

@@ -1,6 +1,12 @@
 // The anomaly record and the bucket metric document are shared by the processor that
 // writes them, the stores that keep them, and the API and alerter that read them.
 
+/**
+ * `event.dataset` of deploy markers (`POST /api/deploys`): they travel as log events of
+ * the service, so they reach its partition in order with its logs.
+ */
+export const DEPLOY_DATASET = 'vigie.deploy';
+
 /** What a detector looks for. */
 export type AnomalyKind =
   | 'error_spike'

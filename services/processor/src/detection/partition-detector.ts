@@ -1,13 +1,10 @@
-import type { Anomaly, BucketMetric, LogEvent } from '@vigie/common';
+import { type Anomaly, type BucketMetric, DEPLOY_DATASET, type LogEvent } from '@vigie/common';
 import {
   DETECTION_DEFAULTS,
   DetectionEngine,
   type DetectionOptions,
   type EngineSnapshot,
 } from '@vigie/detect';
-
-/** Dataset of the deploy markers posted to the collector's `POST /api/deploys`. */
-export const DEPLOY_DATASET = 'vigie.deploy';
 
 /** One log event of a partition with its offset. */
 export interface PartitionEvent {

@@ -12,6 +12,7 @@ import { BodyError, installBodyHandling, receivedBytes } from './body.js';
 import type { RouteContext } from './context.js';
 import { type BodyRejection, httpMetrics } from './metrics.js';
 import type { HttpSourceOptions } from './options.js';
+import { deployRoutes } from './routes/deploys.js';
 import { elasticsearchRoutes } from './routes/elasticsearch.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -130,5 +131,6 @@ export function buildHttpApp(options: HttpSourceOptions): FastifyInstance {
   app.register(otlpRoutes, { context });
   app.register(lokiRoutes, { context });
   app.register(elasticsearchRoutes, { context });
+  app.register(deployRoutes, { context });
   return app;
 }

@@ -20,4 +20,5 @@ export const SOURCE_IDS = {
   otlp: 'http-otlp',
   elasticsearch: 'http-elasticsearch',
   loki: 'http-loki',
+  deploys: 'http-deploys',
 } as const;
