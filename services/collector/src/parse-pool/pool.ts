@@ -45,6 +45,8 @@ interface Slotted {
   board: Int32Array;
   ready: Promise<void>;
   isReady: boolean;
+  /** Rejects `ready`: the worker ended before it could load. */
+  failLoad: (err: Error) => void;
   running?: Running;
   retired: boolean;
 }
@@ -80,6 +82,7 @@ export class ParsePool {
 
   /** Spawns the workers and resolves when all are ready; rejects when one cannot load. */
   start(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the parse pool is stopped'));
     this.starting ??= (async () => {
       for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
       this.settle();
@@ -164,15 +167,17 @@ export class ParsePool {
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
     let markReady: () => void = () => {};
-    let fail: (err: Error) => void = () => {};
+    let failLoad: (err: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failLoad = reject;
+    });
     const slot: Slotted = {
       worker,
       board: new Int32Array(progress),
-      ready: new Promise<void>((resolve, reject) => {
-        markReady = resolve;
-        fail = reject;
-      }),
+      ready,
       isReady: false,
+      failLoad,
       retired: false,
     };
     // `start()` reports a failed load; a replacement's failure is handled in `crashed`.
@@ -189,7 +194,7 @@ export class ParsePool {
       if (!slot.isReady) {
         // A worker that cannot even load is a bug or a broken install: not a line's fault.
         slot.retired = true;
-        fail(err);
+        slot.failLoad(err);
         this.dispatch();
         return;
       }
@@ -221,13 +226,22 @@ export class ParsePool {
         running.seenAt = now;
         continue;
       }
+      // Line and phase are read before the step count, which the worker bumps after them:
+      // an unchanged count then vouches that they name the step that overran.
+      const line = Atomics.load(board, Slot.line);
+      const phase = Atomics.load(board, Slot.phase);
       const started = Atomics.load(board, Slot.started);
       if (started !== running.started) {
         running.started = started;
         running.seenAt = now;
       } else if (now - running.seenAt >= this.options.budgetMs) {
-        const step = Atomics.load(board, Slot.phase) === 0 ? 'parse' : 'redaction';
-        this.replace(slot, 'over_budget', `${step} exceeded its ${this.options.budgetMs} ms time budget`);
+        const step = phase === 0 ? 'parse' : 'redaction';
+        this.replace(
+          slot,
+          'over_budget',
+          `${step} exceeded its ${this.options.budgetMs} ms time budget`,
+          line,
+        );
       }
     }
   }
@@ -236,7 +250,7 @@ export class ParsePool {
    * Terminates a stuck or crashed worker and starts a fresh one; the line it was on
    * becomes a `StuckLine` and the rest of its task is parsed again.
    */
-  private replace(slot: Slotted, cause: StuckLine['cause'], reason: string): void {
+  private replace(slot: Slotted, cause: StuckLine['cause'], reason: string, line?: number): void {
     const running = slot.running;
     void this.retire(slot, new Error(reason));
     const index = this.workers.indexOf(slot);
@@ -246,7 +260,7 @@ export class ParsePool {
     if (!running) return;
     const { lines } = running.task;
     const begun = Atomics.load(slot.board, Slot.task) === running.id;
-    const at = begun ? Atomics.load(slot.board, Slot.line) : -1;
+    const at = begun ? (line ?? Atomics.load(slot.board, Slot.line)) : -1;
     if (at < 0 || at >= lines.length) {
       // It died before its first line: try the lines once more, then give up on them
       // (a task whose mere receipt kills a worker would otherwise kill them forever).
@@ -267,6 +281,7 @@ export class ParsePool {
     const running = slot.running;
     slot.running = undefined;
     if (running && this.stopped) running.task.reject(err);
+    if (!slot.isReady) slot.failLoad(err);
     await slot.worker.terminate();
   }
 }

@@ -105,6 +105,13 @@ describe('ParsePool', { timeout: 30_000 }, () => {
     expect(replaced).toBe(1);
   });
 
+  it('stops idempotently, also without start, and refuses lines once stopped', async () => {
+    pool = new ParsePool({ config: { redaction: { defaults: true, rules: [] } }, budgetMs: 50, size: 1 });
+    await pool.stop();
+    await pool.stop();
+    await expect(pool.parse([line('{"msg":"late"}')])).rejects.toThrow(/stopped/);
+  });
+
   it('fails to start when the workers cannot load', async () => {
     pool = new ParsePool({
       config: { redaction: { defaults: true, rules: [] }, parserModule: 'file:///nowhere/parser.js' },
