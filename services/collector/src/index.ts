@@ -9,8 +9,8 @@ export type {
   SourceHints,
 } from './model.js';
 export { parseLine, parseObject, parseSyslog } from './parse/index.js';
-export type { CollectorPipelineOptions } from './pipeline.js';
-export { CollectorPipeline } from './pipeline.js';
+export type { CollectorPipelineOptions, ParseWorkersOptions } from './pipeline.js';
+export { CollectorPipeline, PARSE_BUDGET_MS } from './pipeline.js';
 export type { Redactor } from './redact/index.js';
 export { createRedactor } from './redact/index.js';
 export type { CollectorRunOptions, RunningCollector } from './run.js';
