@@ -26,6 +26,12 @@ export interface TemplateMinerOptions {
    * never reused). Bounds memory. Default 5000.
    */
   maxTemplates: number;
+  /**
+   * Most templates kept in one leaf of the tree (same length and first tokens); past it
+   * the leaf's least recently matched one is forgotten. Bounds the work per message when
+   * many different messages look alike at their start. Default 100.
+   */
+  maxLeafTemplates: number;
   /** Tokens of a message taken into account; the rest of a longer message is ignored. Default 64. */
   maxTokens: number;
 }
@@ -36,6 +42,7 @@ export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Ob
   similarity: 0.7,
   maxNewVariables: 1,
   maxTemplates: 5000,
+  maxLeafTemplates: 100,
   maxTokens: 64,
 });
 
@@ -50,6 +57,9 @@ export function resolveOptions(options: Partial<TemplateMinerOptions> = {}): Tem
   }
   if (!Number.isInteger(resolved.maxTemplates) || resolved.maxTemplates < 1) {
     errors.push('maxTemplates must be an integer >= 1');
+  }
+  if (!Number.isInteger(resolved.maxLeafTemplates) || resolved.maxLeafTemplates < 1) {
+    errors.push('maxLeafTemplates must be an integer >= 1');
   }
   if (!Number.isInteger(resolved.maxTokens) || resolved.maxTokens < 1)
     errors.push('maxTokens must be an integer >= 1');

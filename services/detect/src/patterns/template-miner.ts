@@ -112,6 +112,7 @@ export class TemplateMiner {
     const cluster: Cluster = { id, tokens, count, leafKey, leaf };
     leaf.push(cluster);
     this.#clusters.set(id, cluster);
+    if (leaf.length > this.#options.maxLeafTemplates) this.#forget(leaf[0] as Cluster);
     return cluster;
   }
 
@@ -132,10 +133,20 @@ export class TemplateMiner {
     const { maxNewVariables, similarity } = this.#options;
     // Below this many agreeing positions a cluster cannot reach `similarity`.
     const needed = similarity * n;
+    // A plain difference costs at least half a change (a partial one).
+    const maxDifferences = 2 * maxNewVariables;
     for (const cluster of leaf) {
+      const template = cluster.tokens;
+      // Cheap pass first, on string equality only: most clusters of a crowded leaf are
+      // ruled out here without the finer token comparison.
+      let differences = 0;
+      for (let i = 0; i < n && differences <= maxDifferences; i++) {
+        const t = template[i] as string;
+        if (t !== tokens[i] && !t.includes(WILDCARD)) differences++;
+      }
+      if (differences > maxDifferences || n - differences / 2 < needed) continue;
       let same = 0;
       let changed = 0;
-      const template = cluster.tokens;
       for (let i = 0; i < n && changed <= maxNewVariables; i++) {
         const fit = compareTokens(template[i] as string, tokens[i] as string);
         if (fit === Fit.Same) same++;
@@ -161,15 +172,24 @@ export class TemplateMiner {
   #touch(cluster: Cluster): void {
     this.#clusters.delete(cluster.id);
     this.#clusters.set(cluster.id, cluster);
+    // Leaves are kept in recency order too, so that a full leaf drops its stalest.
+    const leaf = cluster.leaf;
+    if (leaf[leaf.length - 1] !== cluster) {
+      leaf.splice(leaf.indexOf(cluster), 1);
+      leaf.push(cluster);
+    }
   }
 
   #evict(): void {
     while (this.#clusters.size > this.#options.maxTemplates) {
-      const oldest = this.#clusters.values().next().value as Cluster;
-      this.#clusters.delete(oldest.id);
-      oldest.leaf.splice(oldest.leaf.indexOf(oldest), 1);
-      if (oldest.leaf.length === 0) this.#leaves.delete(oldest.leafKey);
+      this.#forget(this.#clusters.values().next().value as Cluster);
     }
+  }
+
+  #forget(cluster: Cluster): void {
+    this.#clusters.delete(cluster.id);
+    cluster.leaf.splice(cluster.leaf.indexOf(cluster), 1);
+    if (cluster.leaf.length === 0) this.#leaves.delete(cluster.leafKey);
   }
 }
 

@@ -152,6 +152,21 @@ describe('TemplateMiner', () => {
     expect(miner.size).toBe(50);
   });
 
+  it('bounds a crowded leaf, forgetting its least recently matched template', () => {
+    const miner = new TemplateMiner({ maxLeafTemplates: 3 });
+    const first = miner.add('request failed red green blue');
+    miner.add('request failed cyan pink gray');
+    miner.add('request failed gold teal plum');
+    miner.add('request failed red green blue');
+    miner.add('request failed navy rust sand');
+    expect(miner.size).toBe(3);
+    expect(miner.match('request failed red green blue')?.templateId).toBe(first.templateId);
+    expect(miner.match('request failed cyan pink gray')).toBeUndefined();
+    // Another leaf (another length) is not affected.
+    miner.add('request failed');
+    expect(miner.size).toBe(4);
+  });
+
   it('truncates long messages to maxTokens', () => {
     const miner = new TemplateMiner({ maxTokens: 3 });
     expect(miner.add('one two three four five').template).toBe('one two three');
