@@ -264,19 +264,20 @@ export class FileSource implements Component {
   private async scan(now: number): Promise<void> {
     this.nextScanAt = now + (this.options.rescanIntervalMs ?? 1000);
     const saved = this.saved;
-    const before = this.checkpointsText();
+    const before = this.followedFiles();
     await this.tracker.scan(now, saved);
     // A file newly followed, moved to its copy or found at another path is checkpointed at
     // once, before any of its lines is acknowledged: renamed or copied away while the
     // collector is down, it is found again.
-    if (saved || this.checkpointsText() !== before) {
+    if (saved || this.followedFiles() !== before) {
       this.saved = undefined;
       this.dirty = true;
     }
   }
 
-  private checkpointsText(): string {
-    return JSON.stringify([...this.tracker.tailers.values()].map((t) => t.checkpoint()));
+  /** The followed files and their paths; offsets and fingerprints left out (they change by reading). */
+  private followedFiles(): string {
+    return [...this.tracker.tailers].map(([key, tailer]) => `${key} ${tailer.path}`).join('\n');
   }
 
   private sleep(ms: number): Promise<void> {

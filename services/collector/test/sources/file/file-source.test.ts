@@ -1,9 +1,10 @@
 import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '@vigie/testkit';
+import { CapturingSink, waitFor } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RawLine } from '../../../src/model.js';
 import type { FileSource } from '../../../src/sources/file/index.js';
-import { CapturingLineSink, fileConfig, fileSource, metricValue, tempDir, waitForLines } from './helpers.js';
+import { fileConfig, fileSource, metricValue, tempDir, waitForLines } from './helpers.js';
 
 const running: FileSource[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ describe('FileSource', () => {
     await writeFile(join(dir, 'a.log'), 'one\ntwo\n');
     await writeFile(join(dir, 'skip.log'), 'never\n');
     await writeFile(join(dir, 'sub', 'b.log.gz'), 'compressed\n');
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const config = fileConfig([join(dir, '**/*.log*')], {
       exclude: ['**/skip.log'],
       service: 'shop',
@@ -36,7 +37,7 @@ describe('FileSource', () => {
     await waitForLines(sink, 2);
     await writeFile(join(dir, 'sub', 'c.log'), 'three\n');
     await waitForLines(sink, 3);
-    expect(sink.texts().sort()).toEqual(['one', 'three', 'two']);
+    expect(sink.texts.sort()).toEqual(['one', 'three', 'two']);
     expect(sink.lines[1]).toMatchObject({
       text: 'two',
       origin: { source: 'file', hostName: 'test-host', filePath: join(dir, 'a.log'), offset: 4 },
@@ -52,7 +53,7 @@ describe('FileSource', () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
     await writeFile(path, 'a1\na2\n');
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink();
     const first = await started([fileConfig([path])], join(dir, 'data'), sink);
     await waitForLines(sink, 2);
     await first.source.stop();
@@ -60,7 +61,7 @@ describe('FileSource', () => {
     const second = await started([fileConfig([path])], join(dir, 'data'), sink);
     await waitForLines(sink, 4);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(sink.texts()).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(sink.texts).toEqual(['a1', 'a2', 'a3', 'a4']);
     expect(await metricValue(second.registry, 'vigie_file_checkpoint_writes_total')).toBeGreaterThan(0);
   });
 
@@ -69,7 +70,7 @@ describe('FileSource', () => {
     const path = join(dir, 'app.log');
     const dataDir = join(dir, 'data');
     await writeFile(path, 'a1\n');
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink();
     const first = await started([fileConfig([path])], dataDir, sink);
     await waitForLines(sink, 1);
     await appendFile(path, 'a2\n');
@@ -79,14 +80,14 @@ describe('FileSource', () => {
     await started([fileConfig([path])], dataDir, sink);
     await waitFor(
       'a2 again',
-      async () => sink.texts(),
+      async () => sink.texts,
       (t) => t.length >= 3,
       5000,
       20,
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     // The previous version had a1 only: a2 comes again, a1 does not.
-    expect(sink.texts()).toEqual(['a1', 'a2', 'a2']);
+    expect(sink.texts).toEqual(['a1', 'a2', 'a2']);
     expect((await readdir(dataDir)).some((n) => n.includes('.corrupt-'))).toBe(true);
   });
 
@@ -98,13 +99,10 @@ describe('FileSource', () => {
     const python =
       'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\n    f()\nValueError: bad';
     await writeFile(path, `2026-11-28 12:00:00 ERROR failed\n${java}\nERROR worker died\n${python}\n`);
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     await started([fileConfig([path])], join(dir, 'data'), sink);
     await waitForLines(sink, 2);
-    expect(sink.texts()).toEqual([
-      `2026-11-28 12:00:00 ERROR failed\n${java}`,
-      `ERROR worker died\n${python}`,
-    ]);
+    expect(sink.texts).toEqual([`2026-11-28 12:00:00 ERROR failed\n${java}`, `ERROR worker died\n${python}`]);
     expect(sink.lines[1]?.origin.offset).toBe(
       Buffer.byteLength(`2026-11-28 12:00:00 ERROR failed\n${java}\n`),
     );
@@ -125,7 +123,7 @@ describe('FileSource', () => {
         Buffer.from('ok\n'),
       ]),
     );
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     // The line is streamed and cut, never held whole: memory outside the heap barely moves.
     const baseline = process.memoryUsage().arrayBuffers;
     let peak = baseline;
@@ -152,8 +150,8 @@ describe('FileSource', () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
     await writeFile(path, '');
-    const sink = new CapturingLineSink();
-    sink.refuse = true;
+    const sink = new CapturingSink();
+    sink.refuse();
     const { registry } = await started([fileConfig([path])], join(dir, 'data'), sink);
     const expected = Array.from({ length: 50_000 }, (_, i) => `n=${i}`);
     await appendFile(path, `${expected.join('\n')}\n`);
@@ -163,16 +161,16 @@ describe('FileSource', () => {
     // Reading stopped at the first refused batch: far less than the file was read.
     expect(readWhileRefused).toBeLessThan(Buffer.byteLength(expected.join('\n')));
     expect(await metricValue(registry, 'vigie_file_backpressure_waits_total')).toBeGreaterThanOrEqual(3);
-    sink.refuse = false;
+    sink.accept();
     await waitForLines(sink, 50_000);
-    expect(sink.texts()).toEqual(expected);
+    expect(sink.texts).toEqual(expected);
   });
 
   it('pauses while the checkpoint cannot be saved (ENOSPC), then resumes with nothing lost', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.log');
     await writeFile(path, 'before\n');
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink();
     const nodeFs = await import('node:fs/promises');
     let full = false;
     const checkpointFs = {
@@ -192,7 +190,7 @@ describe('FileSource', () => {
     await waitForLines(sink, 2);
     await appendFile(path, 'during 2\n');
     await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(sink.texts()).toEqual(['before', 'during 1']);
+    expect(sink.texts).toEqual(['before', 'during 1']);
     expect(await metricValue(first.registry, 'vigie_file_checkpoint_failures_total')).toBeGreaterThan(0);
     full = false;
     await waitForLines(sink, 3);
@@ -201,7 +199,7 @@ describe('FileSource', () => {
     await started([fileConfig([path])], dataDir, sink);
     await waitForLines(sink, 4);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(sink.texts()).toEqual(['before', 'during 1', 'during 2', 'after']);
+    expect(sink.texts).toEqual(['before', 'during 1', 'during 2', 'after']);
   });
 
   it('on stop, submits the pending multiline record only when the sink takes it', async () => {
@@ -209,31 +207,27 @@ describe('FileSource', () => {
     const path = join(dir, 'app.log');
     await writeFile(path, 'ERROR first\n\tat a.B(B.java:1)\n');
     const dataDir = join(dir, 'data');
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink();
     const slow = { multilineFlushMs: 60_000 };
     const refused = await started([fileConfig([path])], dataDir, sink, slow);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(sink.lines).toHaveLength(0);
-    sink.refuse = true;
+    sink.refuse();
     await refused.source.stop();
     expect(sink.lines).toHaveLength(0);
-    sink.refuse = false;
+    sink.accept();
     const accepted = await started([fileConfig([path])], dataDir, sink, slow);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await accepted.source.stop();
-    expect(sink.texts()).toEqual(['ERROR first\n\tat a.B(B.java:1)']);
+    expect(sink.texts).toEqual(['ERROR first\n\tat a.B(B.java:1)']);
     await appendFile(path, 'INFO next\n');
     await started([fileConfig([path])], dataDir, sink);
     await waitForLines(sink, 2);
-    expect(sink.texts()).toEqual(['ERROR first\n\tat a.B(B.java:1)', 'INFO next']);
+    expect(sink.texts).toEqual(['ERROR first\n\tat a.B(B.java:1)', 'INFO next']);
   });
 
   it('stops without having started, twice', async () => {
-    const { source } = fileSource(
-      [fileConfig(['/nonexistent/*.log'])],
-      await tempDir(),
-      new CapturingLineSink(),
-    );
+    const { source } = fileSource([fileConfig(['/nonexistent/*.log'])], await tempDir(), new CapturingSink());
     await source.stop();
     await source.stop();
   });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CapturingSink } from '@vigie/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseCheckpoints } from '../../../src/sources/file/checkpoint-store.js';
-import { CapturingLineSink, fileConfig, fileSource, metricValue, tempDir, waitForLines } from './helpers.js';
+import { fileConfig, fileSource, metricValue, tempDir, waitForLines } from './helpers.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +25,7 @@ describe('FileSource with its checkpoint folder on a full disk', () => {
     try {
       const path = join(dir, 'app.log');
       await writeFile(path, 'n=1\n');
-      const sink = new CapturingLineSink();
+      const sink = new CapturingSink();
       const { source, registry } = fileSource([fileConfig([path])], dataDir, sink);
       await source.start();
       await waitForLines(sink, 1);
@@ -34,7 +35,7 @@ describe('FileSource with its checkpoint folder on a full disk', () => {
       await waitForLines(sink, 2);
       await appendFile(path, 'n=3\n');
       await pause(600);
-      expect(sink.texts()).toEqual(['n=1', 'n=2']);
+      expect(sink.texts).toEqual(['n=1', 'n=2']);
       expect(await metricValue(registry, 'vigie_file_checkpoint_failures_total')).toBeGreaterThan(0);
       const saved = parseCheckpoints(await readFile(join(dataDir, 'file-checkpoints.json'), 'utf8'));
       expect(saved?.[0]?.offset).toBe(4);
@@ -47,7 +48,7 @@ describe('FileSource with its checkpoint folder on a full disk', () => {
       await waitForLines(sink, 4);
       await pause(200);
       await again.source.stop();
-      expect(sink.texts()).toEqual(['n=1', 'n=2', 'n=3', 'n=4']);
+      expect(sink.texts).toEqual(['n=1', 'n=2', 'n=3', 'n=4']);
     } finally {
       execFileSync('umount', ['-l', dataDir]);
     }

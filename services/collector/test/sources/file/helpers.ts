@@ -1,34 +1,11 @@
 import { mkdtemp, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, type FileSourceConfig, type LogEvent, type Registry } from '@vigie/common';
-import { testLogger, waitFor } from '@vigie/testkit';
-import { BackpressureError } from '../../../src/errors.js';
-import type { LineSink, RawLine } from '../../../src/model.js';
+import { createRegistry, type FileSourceConfig, type Registry } from '@vigie/common';
+import { type CapturingSink, testLogger, waitFor } from '@vigie/testkit';
+import { afterEach, expect } from 'vitest';
+import type { LineSink } from '../../../src/model.js';
 import { FileSource, type FileSourceOptions } from '../../../src/sources/file/index.js';
-
-/** A LineSink keeping what it was given; `refuse` makes it reject like a full pipeline. */
-export class CapturingLineSink implements LineSink {
-  readonly lines: RawLine[] = [];
-  refuse = false;
-  refusals = 0;
-
-  async submitLines(_source: string, lines: RawLine[]): Promise<void> {
-    if (this.refuse) {
-      this.refusals++;
-      throw new BackpressureError('test sink refuses');
-    }
-    this.lines.push(...lines);
-  }
-
-  async submitEvents(_source: string, _events: LogEvent[]): Promise<void> {
-    throw new Error('the file source submits lines only');
-  }
-
-  texts(): string[] {
-    return this.lines.map((l) => l.text);
-  }
-}
 
 /** A fresh folder for one test. */
 export function tempDir(): Promise<string> {
@@ -60,13 +37,58 @@ export function fileSource(
   return { source, registry };
 }
 
+/**
+ * `start()` for a test file: makes a file source with `fileSource`, starts it and stops
+ * it after the test (registers its own `afterEach`).
+ */
+export function sourcesPerTest(): (
+  ...args: Parameters<typeof fileSource>
+) => Promise<ReturnType<typeof fileSource>> {
+  const running: FileSource[] = [];
+  afterEach(async () => {
+    for (const source of running.splice(0)) await source.stop();
+  });
+  return async (...args) => {
+    const made = fileSource(...args);
+    running.push(made.source);
+    await made.source.start();
+    return made;
+  };
+}
+
+/**
+ * Runs `act` while the sink refuses every line, so the source is behind when it happens
+ * (what it did not read yet can only come from where `act` put it), then lets the lines
+ * through once the source had `settleMs` to notice.
+ */
+export async function whileBehind(
+  sink: CapturingSink,
+  act: () => Promise<void>,
+  settleMs = 300,
+): Promise<void> {
+  sink.refuse();
+  await act();
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  sink.accept();
+}
+
+/**
+ * Waits for `count` lines, then `settleMs` more for any extra one, and checks they are
+ * the numbers [0, count), each once, in any order.
+ */
+export async function expectEachOnce(sink: CapturingSink, count: number, settleMs = 0): Promise<void> {
+  await waitForLines(sink, count);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  expect(numbersOf(sink.texts).sort((a, b) => a - b)).toEqual(range(0, count));
+}
+
 /** One `files` entry following `paths`. */
 export function fileConfig(paths: string[], extra: Partial<FileSourceConfig> = {}): FileSourceConfig {
   return { paths, format: 'text', ...extra };
 }
 
 /** Waits until the sink holds at least `count` lines. */
-export function waitForLines(sink: CapturingLineSink, count: number, timeoutMs = 20_000): Promise<number> {
+export function waitForLines(sink: CapturingSink, count: number, timeoutMs = 20_000): Promise<number> {
   return waitFor(
     `${count} lines`,
     async () => sink.lines.length,

@@ -44,16 +44,16 @@ describe('Elasticsearch _bulk', () => {
     expect(body.items[2].update).toMatchObject({ _id: 'u1', status: 400 });
     expect(body.items[3].create).toMatchObject({ _index: 'logs', status: 201, result: 'created' });
     expect(body.items[3].create._id).toMatch(/^[\w-]{10,}$/);
-    expect(sink.events.every((e) => e.source === 'http-elasticsearch')).toBe(true);
-    expect(sink.eventList).toHaveLength(2);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.eventCalls.every((e) => e.source === 'http-elasticsearch')).toBe(true);
+    expect(sink.events).toHaveLength(2);
+    expect(sink.events[0]).toMatchObject({
       message: 'one',
       log: { level: 'info' },
       host: { name: 'web-1' },
       event: { sequence: 0 },
       vigie: { source: 'http-elasticsearch' },
     });
-    expect(sink.eventList[1]).toMatchObject({
+    expect(sink.events[1]).toMatchObject({
       message: 'two',
       service: { name: 'shop' },
       event: { sequence: 1 },
@@ -83,16 +83,14 @@ describe('Elasticsearch _bulk', () => {
       'syslog-2026.11.28',
     ]);
     expect(sink.lines).toHaveLength(1);
+    expect(sink.lineCalls[0]?.source).toBe('http-elasticsearch');
     expect(sink.lines[0]).toMatchObject({
-      source: 'http-elasticsearch',
-      line: {
-        text: '<34>Oct 11 22:14:15 mymachine su: failed',
-        origin: { source: 'http-elasticsearch', sequence: 0 },
-        hints: { service: 'default-svc' },
-      },
+      text: '<34>Oct 11 22:14:15 mymachine su: failed',
+      origin: { source: 'http-elasticsearch', sequence: 0 },
+      hints: { service: 'default-svc' },
     });
-    expect(sink.lines[0]?.line.origin.stream).toMatch(/^http:/);
-    expect(sink.eventList).toMatchObject([{ message: 'x', log: { level: 'warn' }, event: { sequence: 1 } }]);
+    expect(sink.lines[0]?.origin.stream).toMatch(/^http:/);
+    expect(sink.events).toMatchObject([{ message: 'x', log: { level: 'warn' }, event: { sequence: 1 } }]);
   });
 
   it('keeps a document that is not JSON as text, and refuses a malformed action line with its number', async () => {
@@ -104,7 +102,7 @@ describe('Elasticsearch _bulk', () => {
       payload: ndjson({ index: {} }, 'not json {'),
     });
     expect(kept.statusCode).toBe(200);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events[0]).toMatchObject({
       message: 'not json {',
       vigie: { parse_error: expect.stringMatching(/^invalid JSON/) },
     });
@@ -131,7 +129,7 @@ describe('Elasticsearch _bulk', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.reason).toMatch(/^line 1: the index action has no document line/);
-    expect(sink.eventList).toHaveLength(1);
+    expect(sink.events).toHaveLength(1);
   });
 
   it("reads the fields of rsyslog omelasticsearch's default template", async () => {
@@ -151,7 +149,7 @@ describe('Elasticsearch _bulk', () => {
       payload: ndjson({ index: { _index: 'system', _type: 'events' } }, doc),
     });
     expect(response.json().errors).toBe(false);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events[0]).toMatchObject({
       '@timestamp': '2026-11-28T12:00:00.148Z',
       message: ' disk almost full',
       host: { name: 'db-2' },
@@ -177,7 +175,7 @@ describe('Elasticsearch _bulk', () => {
 
   it('answers 503 with Retry-After when the sink pushes back (shippers retry the batch)', async () => {
     const { app, sink } = await setup();
-    sink.backpressure = new BackpressureError('spool full', 2);
+    sink.refuse(new BackpressureError('spool full', 2));
     const response = await app.inject({
       method: 'POST',
       url: '/_bulk',

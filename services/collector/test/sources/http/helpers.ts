@@ -1,37 +1,15 @@
-import { createRegistry, type LogEvent, type Registry } from '@vigie/common';
-import { testLogger } from '@vigie/testkit';
+import { createRegistry, type Registry } from '@vigie/common';
+import { CapturingSink, testLogger } from '@vigie/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { BackpressureError } from '../../../src/errors.js';
-import type { LineSink, RawLine } from '../../../src/model.js';
+import type { RawLine } from '../../../src/model.js';
 import { buildHttpApp } from '../../../src/sources/http/app.js';
 import type { HttpSourceOptions } from '../../../src/sources/http/options.js';
 
-/** A LineSink that keeps what it is given, or pushes back while `backpressure` is set. */
-export class CapturingSink implements LineSink {
-  readonly events: Array<{ source: string; event: LogEvent }> = [];
-  readonly lines: Array<{ source: string; line: RawLine }> = [];
-  backpressure: BackpressureError | undefined;
-
-  async submitLines(source: string, lines: RawLine[]): Promise<void> {
-    if (this.backpressure) throw this.backpressure;
-    for (const line of lines) this.lines.push({ source, line });
-  }
-
-  async submitEvents(source: string, events: LogEvent[]): Promise<void> {
-    if (this.backpressure) throw this.backpressure;
-    for (const event of events) this.events.push({ source, event });
-  }
-
-  /** The events alone, in arrival order. */
-  get eventList(): LogEvent[] {
-    return this.events.map((e) => e.event);
-  }
-}
-
 /** Options of a loopback source on a free port, with a fresh registry. */
 export function sourceOptions(overrides: Partial<HttpSourceOptions> = {}): HttpSourceOptions & {
-  sink: CapturingSink;
+  sink: CapturingSink<RawLine>;
   registry: Registry;
 } {
   return {
@@ -39,18 +17,18 @@ export function sourceOptions(overrides: Partial<HttpSourceOptions> = {}): HttpS
     port: 0,
     maxBodyBytes: 64 * 1024,
     defaultService: 'default-svc',
-    sink: new CapturingSink(),
+    sink: new CapturingSink<RawLine>(),
     logger: testLogger(),
     registry: createRegistry(),
     hostName: 'collector-1',
     ...overrides,
-  } as HttpSourceOptions & { sink: CapturingSink; registry: Registry };
+  } as HttpSourceOptions & { sink: CapturingSink<RawLine>; registry: Registry };
 }
 
 /** A built (not listening) app and its sink; close it after the test. */
 export async function testApp(
   overrides: Partial<HttpSourceOptions> = {},
-): Promise<{ app: FastifyInstance; sink: CapturingSink; registry: Registry }> {
+): Promise<{ app: FastifyInstance; sink: CapturingSink<RawLine>; registry: Registry }> {
   const options = sourceOptions(overrides);
   const app = buildHttpApp(options);
   await app.ready();

@@ -53,7 +53,7 @@ describe('HttpSource', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ accepted: 2, invalid: 1 });
-    expect(options.sink.eventList.map((e) => e.message)).toEqual(['over the wire', 'plain']);
+    expect(options.sink.events.map((e) => e.message)).toEqual(['over the wire', 'plain']);
     expect(
       await metricValue(options.registry, 'vigie_http_requests_total', { route: '/ingest', status: '200' }),
     ).toBe(1);

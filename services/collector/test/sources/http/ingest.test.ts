@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { UnavailableError } from '@vigie/common';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { appPerTest, BackpressureError, type CapturingSink, metricValue, ndjson } from './helpers.js';
+import { appPerTest, BackpressureError, metricValue, ndjson } from './helpers.js';
 
 const TOKEN = 'correct-horse-battery-staple';
 const setup = appPerTest();
@@ -21,8 +21,8 @@ describe('POST /ingest', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ accepted: 2, invalid: 0, problems: [] });
-    const [first, second] = sink.eventList;
-    expect(sink.events.every((e) => e.source === 'http')).toBe(true);
+    const [first, second] = sink.events;
+    expect(sink.eventCalls.every((e) => e.source === 'http')).toBe(true);
     expect(first).toMatchObject({
       '@timestamp': '2026-11-28T12:00:00.000Z',
       message: 'first',
@@ -61,22 +61,22 @@ describe('POST /ingest', () => {
     expect(body.invalid).toBe(3);
     expect(body.problems.map((p: { at: string }) => p.at)).toEqual(['line 2', 'line 3', 'line 4']);
     expect(body.problems[2].error).toMatch(/nested deeper/);
-    expect(sink.eventList.map((e) => e.message)).toEqual([
+    expect(sink.events.map((e) => e.message)).toEqual([
       'ok 1',
       'plain text line',
       '{"broken": ',
       JSON.stringify(deep),
     ]);
     // A time that cannot be read is no reason to refuse the event: it is kept aside.
-    expect(sink.eventList[0]?.vigie).toMatchObject({ timestamp_fallback: true });
-    expect(sink.eventList[0]?.vigie?.parse_error).toBeUndefined();
-    expect(sink.eventList[0]?.attributes).toMatchObject({ original_timestamp: 'yesterday' });
-    expect(sink.eventList[1]?.vigie?.parse_error).toBe('not a JSON object');
-    expect(sink.eventList[2]?.vigie?.parse_error).toMatch(/^invalid JSON/);
+    expect(sink.events[0]?.vigie).toMatchObject({ timestamp_fallback: true });
+    expect(sink.events[0]?.vigie?.parse_error).toBeUndefined();
+    expect(sink.events[0]?.attributes).toMatchObject({ original_timestamp: 'yesterday' });
+    expect(sink.events[1]?.vigie?.parse_error).toBe('not a JSON object');
+    expect(sink.events[2]?.vigie?.parse_error).toMatch(/^invalid JSON/);
     expect(
-      sink.eventList.every((e) => e.service.name === 'billing' && e.service.environment === 'staging'),
+      sink.events.every((e) => e.service.name === 'billing' && e.service.environment === 'staging'),
     ).toBe(true);
-    expect(sink.eventList.map((e) => e.event?.sequence)).toEqual([0, 1, 2, 3]);
+    expect(sink.events.map((e) => e.event?.sequence)).toEqual([0, 1, 2, 3]);
   });
 
   it('accepts a JSON array, and refuses a body that is not JSON with where it broke', async () => {
@@ -88,7 +88,7 @@ describe('POST /ingest', () => {
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ accepted: 3, invalid: 1, problems: [{ at: '[1]' }] });
-    expect(sink.eventList[2]?.labels).toEqual({ team: 'core' });
+    expect(sink.events[2]?.labels).toEqual({ team: 'core' });
     const bad = await app.inject({
       method: 'POST',
       url: '/ingest',
@@ -110,7 +110,7 @@ describe('POST /ingest', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(JSON.stringify(sink.eventList[0])).not.toContain('polluted');
+    expect(JSON.stringify(sink.events[0])).not.toContain('polluted');
   });
 
   it('does not let content choose its origin fields', async () => {
@@ -123,12 +123,12 @@ describe('POST /ingest', () => {
       ],
     });
     expect(response.statusCode).toBe(200);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events[0]).toMatchObject({
       vigie: { source: 'http' },
       event: { sequence: 0 },
       attributes: { vigie: { source: 'file', stream: 'elsewhere' } },
     });
-    expect(sink.eventList[0]?.vigie?.stream).toMatch(/^http:/);
+    expect(sink.events[0]?.vigie?.stream).toMatch(/^http:/);
   });
 
   it('answers 415 to media types it does not read', async () => {
@@ -154,7 +154,7 @@ describe('bodies, limits and push-back (shared by every route)', () => {
       payload,
     });
     expect(response.statusCode).toBe(200);
-    expect(sink.eventList.map((e) => e.message)).toEqual(['zipped 1', 'zipped 2']);
+    expect(sink.events.map((e) => e.message)).toEqual(['zipped 1', 'zipped 2']);
     expect(await metricValue(registry, 'vigie_http_received_bytes_total', { route: '/ingest' })).toBe(
       payload.length,
     );
@@ -220,7 +220,7 @@ describe('bodies, limits and push-back (shared by every route)', () => {
 
   it('answers 503 with Retry-After when the sink pushes back, and 200 once it takes them again', async () => {
     const { app, sink, registry } = await setup();
-    sink.backpressure = new BackpressureError('spool full', 7);
+    sink.refuse(new BackpressureError('spool full', 7));
     const request = {
       method: 'POST' as const,
       url: '/ingest',
@@ -233,10 +233,10 @@ describe('bodies, limits and push-back (shared by every route)', () => {
     expect(await metricValue(registry, 'vigie_http_rejected_bodies_total', { reason: 'backpressure' })).toBe(
       1,
     );
-    sink.backpressure = undefined;
+    sink.accept();
     const accepted = await app.inject(request);
     expect(accepted.statusCode).toBe(200);
-    expect(sink.eventList.map((e) => e.message)).toEqual(['retry me']);
+    expect(sink.events.map((e) => e.message)).toEqual(['retry me']);
   });
 });
 
@@ -245,10 +245,7 @@ describe('sink failures', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
     const { app, sink } = await setup({ logger });
-    let failure: Error = new UnavailableError('Kafka');
-    sink.submitEvents = async () => {
-      throw failure;
-    };
+    sink.refuse(new UnavailableError('Kafka'));
     const post = () =>
       app.inject({
         method: 'POST',
@@ -259,7 +256,7 @@ describe('sink failures', () => {
     const retriable = await post();
     expect(retriable.statusCode).toBe(503);
     expect(retriable.headers['retry-after']).toBe('5');
-    failure = new Error('disk on fire');
+    sink.refuse(new Error('disk on fire'));
     const broken = await post();
     expect(broken.statusCode).toBe(500);
     expect(broken.body).not.toContain('disk on fire');
@@ -291,7 +288,7 @@ describe('ingest token', () => {
       expect(response.statusCode, String(header)).toBe(401);
       expect(response.body).not.toContain(TOKEN);
     }
-    expect((built.sink as CapturingSink).events).toHaveLength(0);
+    expect(built.sink.events).toHaveLength(0);
   });
 
   it('accepts Bearer, ApiKey and basic-auth password forms', async () => {

@@ -51,9 +51,9 @@ describe('POST /loki/api/v1/push', () => {
     const { app, sink } = await setup();
     const response = await app.inject({ method: 'POST', url: '/loki/api/v1/push', payload: push });
     expect(response.statusCode).toBe(204);
-    expect([...sink.events, ...sink.lines].every((e) => e.source === 'http-loki')).toBe(true);
+    expect([...sink.eventCalls, ...sink.lineCalls].every((e) => e.source === 'http-loki')).toBe(true);
 
-    const [nginx, ready] = sink.lines.map((l) => l.line);
+    const [nginx, ready] = sink.lines;
     expect(nginx).toMatchObject({
       text: 'GET /index.html 200',
       origin: { source: 'http-loki', sequence: 0, hostName: 'edge-2' },
@@ -66,8 +66,8 @@ describe('POST /loki/api/v1/push', () => {
     expect(ready).toMatchObject({ text: 'ready', origin: { sequence: 2 }, hints: { service: 'api' } });
     expect(ready?.origin.hostName).toBeUndefined();
 
-    expect(sink.eventList).toHaveLength(1);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events).toHaveLength(1);
+    expect(sink.events[0]).toMatchObject({
       '@timestamp': '2026-11-28T07:59:59.000Z',
       message: 'upstream down',
       log: { level: 'error' },
@@ -77,7 +77,7 @@ describe('POST /loki/api/v1/push', () => {
       event: { sequence: 1 },
       vigie: { source: 'http-loki' },
     });
-    const streams = new Set([nginx?.origin.stream, ready?.origin.stream, sink.eventList[0]?.vigie?.stream]);
+    const streams = new Set([nginx?.origin.stream, ready?.origin.stream, sink.events[0]?.vigie?.stream]);
     expect(streams.size).toBe(1);
   });
 
@@ -91,12 +91,12 @@ describe('POST /loki/api/v1/push', () => {
       },
     });
     expect(response.statusCode).toBe(204);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events[0]).toMatchObject({
       '@timestamp': '2026-11-28T12:00:02.000Z',
       message: 'no time here',
       service: { name: 'cart' },
     });
-    expect(sink.eventList[0]?.vigie?.timestamp_fallback).toBeUndefined();
+    expect(sink.events[0]?.vigie?.timestamp_fallback).toBeUndefined();
   });
 
   it('reads gzip pushes', async () => {
@@ -157,13 +157,13 @@ describe('POST /loki/api/v1/push', () => {
       payload: compressSync(Buffer.from(PushRequest.encode(message).finish())),
     });
     expect(response.statusCode).toBe(204);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events[0]).toMatchObject({
       '@timestamp': '2026-11-28T12:00:00.005Z',
       message: 'json line',
       service: { name: 'varlogs' },
       labels: { job: 'varlogs', filename: '/var/log/app.log', note: 'say "hi"' },
     });
-    expect(sink.lines[0]?.line).toMatchObject({
+    expect(sink.lines[0]).toMatchObject({
       text: 'plain line',
       origin: { sequence: 1 },
       hints: { service: 'varlogs', labels: { trace_id: 't-1', job: 'varlogs' } },
@@ -193,7 +193,7 @@ describe('POST /loki/api/v1/push', () => {
 
   it('answers 503 with Retry-After when the sink pushes back', async () => {
     const { app, sink } = await setup();
-    sink.backpressure = new BackpressureError('spool full', 11);
+    sink.refuse(new BackpressureError('spool full', 11));
     const response = await app.inject({ method: 'POST', url: '/loki/api/v1/push', payload: push });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('11');

@@ -66,7 +66,7 @@ describe.each(EXPORTERS)('OpenTelemetry JS SDK → /v1/logs ($encoding)', ({ Exp
     logger.emit({ severityNumber: SeverityNumber.WARN2, body: { message: 'retrying', attempt: 2 } });
     await provider.forceFlush();
 
-    const events = options.sink.eventList;
+    const events = options.sink.events;
     expect(events.map((e) => e.message)).toEqual(['order placed', 'card declined', 'retrying']);
     for (const event of events) {
       expect(event.service).toEqual({ name: 'checkout', version: '2.4.1', environment: 'staging' });

@@ -68,8 +68,8 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({});
-    const [first, second] = sink.eventList;
-    expect(sink.events.every((e) => e.source === 'http-otlp')).toBe(true);
+    const [first, second] = sink.events;
+    expect(sink.eventCalls.every((e) => e.source === 'http-otlp')).toBe(true);
     expect(first).toMatchObject({
       '@timestamp': '2026-11-28T12:00:00.123Z',
       message: 'payment failed',
@@ -118,8 +118,8 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
     expect(partialSuccess.errorMessage).toContain('logRecords[3]: nested deeper than 16 levels');
     expect(partialSuccess.errorMessage).toContain('resourceLogs[0].scopeLogs[0].logRecords[1]: timeUnixNano');
     expect(partialSuccess.errorMessage).toContain('logRecords[2]: traceId');
-    expect(sink.eventList.map((e) => e.message)).toEqual(['kept']);
-    expect(sink.eventList[0]).toMatchObject({
+    expect(sink.events.map((e) => e.message)).toEqual(['kept']);
+    expect(sink.events[0]).toMatchObject({
       service: { name: 'default-svc' },
       vigie: { timestamp_fallback: true },
     });
@@ -167,7 +167,7 @@ describe('POST /v1/logs (OTLP/JSON)', () => {
 
   it('answers 503 with Retry-After when the sink pushes back (OTLP exporters retry on it)', async () => {
     const { app, sink } = await setup();
-    sink.backpressure = new BackpressureError('Kafka away', 3);
+    sink.refuse(new BackpressureError('Kafka away', 3));
     const response = await app.inject({
       method: 'POST',
       url: '/v1/logs',

@@ -91,7 +91,7 @@ describe.each(ROUTES)('POST $url', ({ url, contentType, body, count, ok }) => {
 
   it('answers 503 with Retry-After while the sink pushes back', async () => {
     const { app, sink } = await setup();
-    sink.backpressure = new BackpressureError('spool full', 4);
+    sink.refuse(new BackpressureError('spool full', 4));
     const response = await app.inject({
       method: 'POST',
       url,

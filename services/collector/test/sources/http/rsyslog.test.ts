@@ -74,7 +74,7 @@ describe('rsyslog omelasticsearch → /_bulk', () => {
       output += chunk.toString();
     });
 
-    const messages = () => options.sink.eventList.map((e) => e.message);
+    const messages = () => options.sink.events.map((e) => e.message);
     // rsyslogd reports its own failures (module missing, server refused) on stderr.
     const arrive = (what: string, count: number) =>
       waitFor(
@@ -91,8 +91,8 @@ describe('rsyslog omelasticsearch → /_bulk', () => {
     await arrive('rsyslog to ship the appended lines', before.length + after.length);
 
     expect(messages()).toEqual([...before, ...after]);
-    const events = options.sink.eventList;
-    expect(options.sink.events.every((e) => e.source === 'http-elasticsearch')).toBe(true);
+    const events = options.sink.events;
+    expect(options.sink.eventCalls.every((e) => e.source === 'http-elasticsearch')).toBe(true);
     expect(events.every((e) => e.log?.level === 'warn' && e.log.syslog?.facility?.name === 'local0')).toBe(
       true,
     );

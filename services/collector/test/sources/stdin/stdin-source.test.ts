@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { createRegistry, type Registry } from '@vigie/common';
-import { testLogger } from '@vigie/testkit';
+import { CapturingSink, metricValue, testLogger, until } from '@vigie/testkit';
 import { describe, expect, it } from 'vitest';
+import type { RawLine } from '../../../src/model.js';
 import { LineSplitter, StdinSource, type StdinSourceOptions } from '../../../src/sources/stdin/index.js';
-import { CapturingLineSink, metricValue, until } from '../syslog/line-sink.js';
 
 function stdinSource(
-  sink: CapturingLineSink,
+  sink: CapturingSink<RawLine>,
   overrides: Partial<StdinSourceOptions> = {},
 ): { source: StdinSource; input: PassThrough; registry: Registry } {
   const input = new PassThrough();
@@ -27,7 +27,7 @@ function stdinSource(
 
 describe('StdinSource', () => {
   it('hands on every line with its origin and hints, and is done when the input ends', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, input, registry } = stdinSource(sink, { format: 'json' });
     await source.start();
     input.write('{"a":1}\r\n{"a":2}\n\n{"a"');
@@ -36,7 +36,7 @@ describe('StdinSource', () => {
     await source.done();
 
     expect(sink.texts).toEqual(['{"a":1}', '{"a":2}', '{"a":3}', 'last line without newline']);
-    expect(new Set(sink.calls.map((call) => call.source))).toEqual(new Set(['stdin']));
+    expect(new Set(sink.lineCalls.map((call) => call.source))).toEqual(new Set(['stdin']));
     sink.lines.forEach((line, i) => {
       expect(line.origin).toEqual({
         source: 'stdin',
@@ -51,18 +51,18 @@ describe('StdinSource', () => {
   });
 
   it('batches lines instead of submitting them one by one', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, input } = stdinSource(sink);
     await source.start();
     input.end(Array.from({ length: 1200 }, (_, i) => `line ${i}\n`).join(''));
     await source.done();
     expect(sink.texts).toEqual(Array.from({ length: 1200 }, (_, i) => `line ${i}`));
-    expect(sink.calls.length).toBeLessThanOrEqual(4);
-    expect(Math.max(...sink.calls.map((call) => call.lines.length))).toBe(500);
+    expect(sink.lineCalls.length).toBeLessThanOrEqual(4);
+    expect(Math.max(...sink.lineCalls.map((call) => call.lines.length))).toBe(500);
   });
 
   it('cuts long lines, flags them, and reads on', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, input, registry } = stdinSource(sink);
     await source.start();
     for (let i = 0; i < 40; i++) input.write(Buffer.alloc(65536, 'L'));
@@ -76,7 +76,7 @@ describe('StdinSource', () => {
   });
 
   it('replaces invalid UTF-8 and decodes characters split across chunks', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, input } = stdinSource(sink);
     await source.start();
     const euro = Buffer.from('€uro\n');
@@ -88,8 +88,8 @@ describe('StdinSource', () => {
   });
 
   it('pauses the input while the sink refuses, then delivers every line in order', async () => {
-    const sink = new CapturingLineSink();
-    sink.refusing = true;
+    const sink = new CapturingSink<RawLine>();
+    sink.refuse();
     const { source, input, registry } = stdinSource(sink);
     await source.start();
     const total = 5000;
@@ -102,7 +102,7 @@ describe('StdinSource', () => {
     expect(input.writableNeedDrain).toBe(true);
     expect(await metricValue(registry, 'vigie_collector_stdin_backpressure_pauses_total')).toBeGreaterThan(0);
 
-    sink.refusing = false;
+    sink.accept();
     while (written < total) {
       if (!input.write(`line ${written++}\n`)) await new Promise((resolve) => input.once('drain', resolve));
     }
@@ -115,7 +115,7 @@ describe('StdinSource', () => {
   });
 
   it('is not done before its lines are accepted', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     sink.holdCalls();
     const { source, input } = stdinSource(sink);
     await source.start();
@@ -133,7 +133,7 @@ describe('StdinSource', () => {
   });
 
   it('fails done() when the sink fails for good or the input fails', async () => {
-    const failing = new CapturingLineSink({ failWith: new Error('parser bug') });
+    const failing = new CapturingSink<RawLine>({ failWith: new Error('parser bug') });
     const first = stdinSource(failing);
     await first.source.start();
     first.input.write('one\n');
@@ -142,7 +142,7 @@ describe('StdinSource', () => {
       1,
     );
 
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const second = stdinSource(sink);
     await second.source.start();
     second.input.write('read before the failure\nand a partial line');
@@ -158,12 +158,12 @@ describe('StdinSource', () => {
   });
 
   it('stops idempotently, also without start, handing on what it read', async () => {
-    const idle = stdinSource(new CapturingLineSink()).source;
+    const idle = stdinSource(new CapturingSink<RawLine>()).source;
     await idle.stop();
     await idle.stop();
     await idle.done();
 
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, input } = stdinSource(sink, { batching: { maxDelayMs: 60_000 } });
     await source.start();
     input.write('one\ntwo without newline');
@@ -180,8 +180,8 @@ describe('StdinSource', () => {
   });
 
   it('gives up after stopTimeoutMs when the sink keeps refusing, and counts the loss', async () => {
-    const sink = new CapturingLineSink();
-    sink.refusing = true;
+    const sink = new CapturingSink<RawLine>();
+    sink.refuse();
     const { source, input, registry } = stdinSource(sink, { stopTimeoutMs: 100 });
     await source.start();
     input.write('a\nb\n');

@@ -1,12 +1,11 @@
-import { testLogger } from '@vigie/testkit';
+import { CapturingSink, testLogger, until } from '@vigie/testkit';
 import { describe, expect, it } from 'vitest';
 import type { RawLine } from '../../../src/model.js';
 import { LineBatcher, type LineBatcherOptions } from '../../../src/sources/syslog/line-batcher.js';
-import { CapturingLineSink, until } from './line-sink.js';
 
 const line = (text: string): RawLine => ({ text, origin: { source: 'test' }, receivedAt: 0 });
 
-function batcher(sink: CapturingLineSink, options: Partial<LineBatcherOptions> = {}) {
+function batcher(sink: CapturingSink<RawLine>, options: Partial<LineBatcherOptions> = {}) {
   const events: string[] = [];
   const failed: RawLine[] = [];
   const instance = new LineBatcher({
@@ -25,26 +24,26 @@ function batcher(sink: CapturingLineSink, options: Partial<LineBatcherOptions> =
 
 describe('LineBatcher', () => {
   it('sends a lone line after maxDelayMs and a full batch at once', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { batcher: lone } = batcher(sink, { maxLines: 3, maxDelayMs: 100 });
     lone.add(line('a'));
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(sink.calls).toHaveLength(0);
-    await until('the lone line', () => sink.calls.length === 1);
+    expect(sink.lineCalls).toHaveLength(0);
+    await until('the lone line', () => sink.lineCalls.length === 1);
 
     // With a delay that never ends, only a full batch can be sent.
     const { batcher: full } = batcher(sink, { maxLines: 3, maxDelayMs: 3_600_000 });
     full.add(line('b'));
     full.add(line('c'));
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(sink.calls).toHaveLength(1);
+    expect(sink.lineCalls).toHaveLength(1);
     full.add(line('d'));
-    await until('the full batch', () => sink.calls.length === 2);
-    expect(sink.calls.map((call) => call.lines.map((l) => l.text))).toEqual([['a'], ['b', 'c', 'd']]);
+    await until('the full batch', () => sink.lineCalls.length === 2);
+    expect(sink.lineCalls.map((call) => call.lines.map((l) => l.text))).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
   it('bounds batches by text size as well as by line count, and pauses on either', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     sink.holdCalls();
     const { batcher: b, events } = batcher(sink, { maxLines: 100, maxBatchChars: 25, maxDelayMs: 1 });
     for (const text of ['x'.repeat(10), 'y'.repeat(10), 'z'.repeat(10), 'w'.repeat(40)]) b.add(line(text));
@@ -54,7 +53,7 @@ describe('LineBatcher', () => {
     sink.releaseCalls();
     await b.flush();
     expect(events).toEqual(['pause', 'resume']);
-    expect(sink.calls.map((call) => call.lines.map((l) => l.text.length))).toEqual([
+    expect(sink.lineCalls.map((call) => call.lines.map((l) => l.text.length))).toEqual([
       [10, 10],
       [10],
       [40],
@@ -65,7 +64,7 @@ describe('LineBatcher', () => {
   });
 
   it('retries refused batches in order, and hands batches that fail for good to onFailure', async () => {
-    const sink = new CapturingLineSink({ refuseFirst: 3 });
+    const sink = new CapturingSink<RawLine>({ refuseFirst: 3 });
     const { batcher: b, events } = batcher(sink, { maxLines: 2 });
     for (const text of ['1', '2', '3', '4', '5']) b.add(line(text));
     await b.flush();
@@ -73,7 +72,7 @@ describe('LineBatcher', () => {
     expect(sink.attempts).toBe(6);
     expect(events).toEqual(['pause', 'resume']);
 
-    const failing = new CapturingLineSink({ failWith: new Error('bug') });
+    const failing = new CapturingSink<RawLine>({ failWith: new Error('bug') });
     const broken = batcher(failing, { maxLines: 2 });
     for (const text of ['1', '2', '3']) broken.batcher.add(line(text));
     await broken.batcher.flush();
@@ -82,8 +81,8 @@ describe('LineBatcher', () => {
   });
 
   it('stops retrying on abort and reports what was not accepted', async () => {
-    const sink = new CapturingLineSink();
-    sink.refusing = true;
+    const sink = new CapturingSink<RawLine>();
+    sink.refuse();
     const { batcher: b } = batcher(sink, { maxLines: 2 });
     for (const text of ['1', '2', '3']) b.add(line(text));
     const flushed = b.flush();

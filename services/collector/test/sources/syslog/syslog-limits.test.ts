@@ -2,16 +2,16 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { createRegistry } from '@vigie/common';
-import { testLogger } from '@vigie/testkit';
+import { CapturingSink, metricValue, testLogger, until } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RawLine } from '../../../src/model.js';
 import { SyslogSource } from '../../../src/sources/syslog/index.js';
-import { CapturingLineSink, metricValue, until } from './line-sink.js';
 import { openTcp, sendTcp, sendUdp, startSyslog } from './peers.js';
 
 const started: SyslogSource[] = [];
 const sockets: Socket[] = [];
 
-async function start(sink: CapturingLineSink, overrides = {}) {
+async function start(sink: CapturingSink<RawLine>, overrides = {}) {
   const result = await startSyslog(sink, overrides);
   started.push(result.source);
   return result;
@@ -35,8 +35,8 @@ const messages = (prefix: string, from: number, count: number) =>
 
 describe('SyslogSource backpressure', () => {
   it('stops reading a TCP peer while the sink refuses, then delivers everything in order', async () => {
-    const sink = new CapturingLineSink();
-    sink.refusing = true;
+    const sink = new CapturingSink<RawLine>();
+    sink.refuse();
     const { tcp, registry } = await start(sink);
     const socket = await open(tcp);
 
@@ -60,7 +60,7 @@ describe('SyslogSource backpressure', () => {
     const read = await metricValue(registry, 'vigie_collector_syslog_messages_total', { transport: 'tcp' });
     expect(read).toBeLessThan(sent);
 
-    sink.refusing = false;
+    sink.accept();
     socket.end();
     await until('every message', () => sink.lines.length === sent, 30_000);
     expect(sink.refused).toBeGreaterThan(0);
@@ -70,7 +70,7 @@ describe('SyslogSource backpressure', () => {
   }, 40_000);
 
   it('retries refused batches of concurrent connections without loss, in order per connection', async () => {
-    const sink = new CapturingLineSink({ refuseFirst: 5 });
+    const sink = new CapturingSink<RawLine>({ refuseFirst: 5 });
     const { tcp } = await start(sink);
     await Promise.all(
       ['a', 'b', 'c'].map((name) => sendTcp(tcp, messages(name, 0, 700), messages(name, 700, 300))),
@@ -86,7 +86,7 @@ describe('SyslogSource backpressure', () => {
   });
 
   it('keeps UDP messages in a bounded queue while the sink is slow, and counts what it drops', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     sink.holdCalls();
     const { udp, registry } = await start(sink, { udpQueueSize: 5 });
     await sendUdp(udp, '<13>first');
@@ -106,7 +106,7 @@ describe('SyslogSource backpressure', () => {
   });
 
   it('counts batches the sink fails on for good, and keeps the connection', async () => {
-    const sink = new CapturingLineSink({ failWith: new Error('parser bug') });
+    const sink = new CapturingSink<RawLine>({ failWith: new Error('parser bug') });
     const { tcp, registry } = await start(sink);
     await sendTcp(tcp, '<13>one\n<13>two\n');
     await until(
@@ -121,7 +121,7 @@ describe('SyslogSource backpressure', () => {
 
 describe('SyslogSource limits', () => {
   it('refuses connections past maxConnections', async () => {
-    const { tcp, registry } = await start(new CapturingLineSink(), { maxConnections: 2 });
+    const { tcp, registry } = await start(new CapturingSink<RawLine>(), { maxConnections: 2 });
     await open(tcp);
     await open(tcp);
     const third = await open(tcp);
@@ -131,12 +131,12 @@ describe('SyslogSource limits', () => {
   });
 
   it('closes idle connections, but not one paused by backpressure', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp, registry } = await start(sink, { idleTimeoutMs: 150 });
     const idle = await open(tcp);
     await once(idle, 'close');
 
-    sink.refusing = true;
+    sink.refuse();
     const paused = await open(tcp);
     let closedAt = 0;
     paused.on('close', () => {
@@ -145,7 +145,7 @@ describe('SyslogSource limits', () => {
     paused.write('<13>waiting\n');
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(closedAt).toBe(0);
-    sink.refusing = false;
+    sink.accept();
     await until('the message', () => sink.lines.length === 1);
     const acceptedAt = Date.now();
     await until('the idle close', () => closedAt > 0);
@@ -163,7 +163,7 @@ describe('SyslogSource lifecycle', () => {
       host: '127.0.0.1',
       port: 0,
       maxLineBytes: 1024,
-      sink: new CapturingLineSink(),
+      sink: new CapturingSink<RawLine>(),
       logger: testLogger(),
       registry: createRegistry(),
       hostName: 'collector-1',
@@ -172,27 +172,27 @@ describe('SyslogSource lifecycle', () => {
     await unstarted.stop();
     await unstarted.stop();
 
-    const { source, tcp, udp } = await start(new CapturingLineSink());
+    const { source, tcp, udp } = await start(new CapturingSink<RawLine>());
     await source.stop();
     await source.stop();
     expect(() => source.addresses()).toThrow(/not listening/);
     await expect(source.start()).rejects.toThrow(/only be called once/);
     // Same port again for both listeners: the first source released them.
-    const tcpAgain = await start(new CapturingLineSink(), { port: tcp });
+    const tcpAgain = await start(new CapturingSink<RawLine>(), { port: tcp });
     expect(tcpAgain.tcp).toBe(tcp);
-    const udpAgain = await start(new CapturingLineSink(), { port: udp });
+    const udpAgain = await start(new CapturingSink<RawLine>(), { port: udp });
     expect(udpAgain.udp).toBe(udp);
   });
 
   it('releases its ports when stopped while starting', async () => {
-    const probe = await start(new CapturingLineSink());
+    const probe = await start(new CapturingSink<RawLine>());
     const port = probe.tcp;
     await probe.source.stop();
     const racing = new SyslogSource({
       host: '127.0.0.1',
       port,
       maxLineBytes: 1024,
-      sink: new CapturingLineSink(),
+      sink: new CapturingSink<RawLine>(),
       logger: testLogger(),
       registry: createRegistry(),
       hostName: 'collector-1',
@@ -201,26 +201,28 @@ describe('SyslogSource lifecycle', () => {
     await racing.stop();
     await starting;
     expect(() => racing.addresses()).toThrow(/not listening/);
-    const after = await start(new CapturingLineSink(), { port });
+    const after = await start(new CapturingSink<RawLine>(), { port });
     expect(after.tcp).toBe(port);
   });
 
   it('fails to start on a port in use and releases what it bound', async () => {
-    const first = await start(new CapturingLineSink());
-    await expect(startSyslog(new CapturingLineSink(), { port: first.tcp })).rejects.toThrow(/EADDRINUSE/);
+    const first = await start(new CapturingSink<RawLine>());
+    await expect(startSyslog(new CapturingSink<RawLine>(), { port: first.tcp })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
     // The UDP port of the first source is taken too: this time the TCP listener had bound.
     const blocker = createSocket('udp4');
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', () => resolve()));
     const port = blocker.address().port;
-    await expect(startSyslog(new CapturingLineSink(), { port })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startSyslog(new CapturingSink<RawLine>(), { port })).rejects.toThrow(/EADDRINUSE/);
     blocker.close();
     // Its TCP listener was released: the port can be taken again.
-    const retried = await start(new CapturingLineSink(), { port });
+    const retried = await start(new CapturingSink<RawLine>(), { port });
     expect(retried.tcp).toBe(port);
   });
 
   it('hands on what it received when stopped', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { source, tcp, udp } = await start(sink, { batching: { maxDelayMs: 60_000 } });
     const socket = await open(tcp);
     socket.write('<13>tcp one\n<13>tcp two');
@@ -232,8 +234,8 @@ describe('SyslogSource lifecycle', () => {
   });
 
   it('gives up after stopTimeoutMs when the sink keeps refusing, and counts the loss', async () => {
-    const sink = new CapturingLineSink();
-    sink.refusing = true;
+    const sink = new CapturingSink<RawLine>();
+    sink.refuse();
     const { source, tcp, registry } = await start(sink, { stopTimeoutMs: 200 });
     await sendTcp(tcp, '<13>a\n<13>b\n<13>c\n');
     await until('a refusal', () => sink.refused > 0);

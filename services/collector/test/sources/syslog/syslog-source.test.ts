@@ -3,15 +3,16 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
+import { CapturingSink, metricValue, until } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RawLine } from '../../../src/model.js';
 import type { SyslogSource } from '../../../src/sources/syslog/index.js';
-import { CapturingLineSink, metricValue, until } from './line-sink.js';
 import { octetCounted, sendTcp, sendUdp, startSyslog } from './peers.js';
 
 const run = promisify(execFile);
 const started: SyslogSource[] = [];
 
-async function start(sink: CapturingLineSink, overrides = {}) {
+async function start(sink: CapturingSink<RawLine>, overrides = {}) {
   const result = await startSyslog(sink, overrides);
   started.push(result.source);
   return result;
@@ -47,13 +48,13 @@ describe('SyslogSource with util-linux logger', () => {
     ['TCP with octet counting', ['--tcp', '--octet-count'], 'syslog-tcp'],
   ] as const) {
     it(`receives RFC 5424 messages over ${name}`, async () => {
-      const sink = new CapturingLineSink();
+      const sink = new CapturingSink<RawLine>();
       const { tcp, udp, registry } = await start(sink);
       await logger(transport[0] === '--udp' ? udp : tcp, [...transport], messages);
       await until('three messages', () => sink.lines.length === 3);
 
       expect(sink.texts.map((text) => rfc5424.exec(text)?.[1])).toEqual(messages);
-      expect(new Set(sink.calls.map((call) => call.source))).toEqual(new Set([source]));
+      expect(new Set(sink.lineCalls.map((call) => call.source))).toEqual(new Set([source]));
       const protocol = source === 'syslog-udp' ? 'udp' : 'tcp';
       const stream = sink.lines[0]?.origin.stream ?? '';
       expect(stream).toMatch(protocol === 'udp' ? /^udp:127\.0\.0\.1:\d+$/ : /^tcp:127\.0\.0\.1:\d+#1$/);
@@ -82,7 +83,7 @@ describe('SyslogSource with util-linux logger', () => {
 
 describe('SyslogSource over TCP', () => {
   it('frames several messages of one write, a frame split across writes and mixed framing', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp } = await start(sink);
     const split = octetCounted('<14>1 - host app - - - split\nacross writes');
     const localPort = await sendTcp(
@@ -106,7 +107,7 @@ describe('SyslogSource over TCP', () => {
   });
 
   it('numbers connections and counts each one from 0', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp } = await start(sink);
     const first = await sendTcp(tcp, '<13>a\n<13>b\n');
     const second = await sendTcp(tcp, '<13>c\n');
@@ -119,7 +120,7 @@ describe('SyslogSource over TCP', () => {
   });
 
   it('cuts a 10 MiB frame to maxLineBytes, flags it, and reads the next message', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp, registry } = await start(sink);
     const huge = octetCounted(Buffer.concat([Buffer.from('<13>1 '), Buffer.alloc(10 * 1024 * 1024, 'z')]));
     await sendTcp(tcp, huge, '<13>after\n');
@@ -134,7 +135,7 @@ describe('SyslogSource over TCP', () => {
   });
 
   it('replaces invalid UTF-8 instead of failing', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp } = await start(sink);
     await sendTcp(
       tcp,
@@ -147,7 +148,7 @@ describe('SyslogSource over TCP', () => {
 
 describe('SyslogSource on IPv6', () => {
   it('listens on ::1 and writes IPv6 peers in brackets', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { tcp, udp } = await start(sink, { host: '::1' });
     const tcpPeer = connect({ host: '::1', port: tcp });
     await once(tcpPeer, 'connect');
@@ -168,7 +169,7 @@ describe('SyslogSource on IPv6', () => {
 
 describe('SyslogSource over UDP', () => {
   it('takes one message per datagram, cut when too long, counted per sender', async () => {
-    const sink = new CapturingLineSink();
+    const sink = new CapturingSink<RawLine>();
     const { udp, registry } = await start(sink);
     const localPort = await sendUdp(
       udp,
