@@ -15,7 +15,7 @@ export interface SeriesDetectorOptions {
   warmUpPoints: number;
   /**
    * Points after an anomaly during which further scores are damped, so that one incident
-   * raises one alarm, unless it grows much worse. Default 60.
+   * raises one alarm, unless it grows much worse. Default 120.
    */
   cooldownPoints: number;
   /** Factor applied to scores during the cooldown. Default 0.5. */
@@ -27,9 +27,11 @@ export interface SeriesDetectorOptions {
   escalation: number;
   /**
    * Surprise that scores 0.5. A point's deviation is measured in robust standard
-   * deviations of the baseline's errors, and its surprise is how far log(1 + deviation)
-   * lies above its long-run mean for this series, in standard deviations; the score is
-   * q/(1+q) with q = (surprise / halfScoreSurprise)². Default 4.
+   * deviations of the baseline's errors; its surprise is how far log(1 + deviation) lies
+   * above its long-run mean for this series, 4 being as far as the largest deviation
+   * remembered lately (see score.ts). The score is q/(1+q) with
+   * q = (surprise / halfScoreSurprise)². Default 4: a point scores 0.5 when it deviates
+   * as much as the series' recent record.
    */
   halfScoreSurprise: number;
   /** Learn and use daily and weekly profiles when they predict the series better. Default true. */
@@ -43,7 +45,7 @@ export interface SeriesDetectorOptions {
    * (once a day or once a week). Default 0.25.
    */
   seasonalRate: number;
-  /** Smoothing of the level, per point (0..1). Default 0.1. */
+  /** Smoothing of the level, per point (0..1). Default 0.2. */
   levelRate: number;
   /** Smoothing of the trend, per point (0..1); 0 disables the trend. Default 0.002. */
   trendRate: number;
@@ -58,7 +60,7 @@ export interface SeriesDetectorOptions {
   clipSpreads: number;
   /**
    * Consecutive clipped errors on the same side after which the level jumps to the new
-   * values (a level shift is then the new normal). Default 5.
+   * values (a level shift is then the new normal). Default 20.
    */
   levelShiftPoints: number;
   /**
@@ -77,7 +79,7 @@ export interface SeriesDetectorOptions {
 export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesDetectorOptions> = Object.freeze({
   threshold: 0.5,
   warmUpPoints: 100,
-  cooldownPoints: 60,
+  cooldownPoints: 120,
   cooldownDamping: 0.5,
   escalation: 2,
   halfScoreSurprise: 4,
@@ -85,12 +87,12 @@ export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesDetectorOptions> = Object.fr
   dailySlots: 96,
   weeklySlots: 168,
   seasonalRate: 0.25,
-  levelRate: 0.1,
+  levelRate: 0.2,
   trendRate: 0.002,
   trendDamping: 0.98,
   spreadRate: 0.02,
   clipSpreads: 3,
-  levelShiftPoints: 5,
+  levelShiftPoints: 20,
   seasonalGain: 0.85,
   relativeSpreadFloor: 0.001,
 });
