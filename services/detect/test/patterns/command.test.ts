@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { runPatternsCommand } from '@vigie/detect';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,25 @@ describe('runPatternsCommand', () => {
   it('quotes templates that hold commas and quotes', async () => {
     const csv = await run('login refused for "bob", from 10.1.1.1\n');
     expect(csv.split('\n')[1]).toBe('1,t0,"login refused for ""bob"", from <*>"');
+  });
+
+  function failingOutput(code: string): Writable {
+    return new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error(`write ${code}`), { code }));
+      },
+    });
+  }
+
+  it('stops quietly when the reader of the output goes away (EPIPE)', async () => {
+    const input = Readable.from(['a 1\nb 2\nc 3\n']);
+    await expect(runPatternsCommand(input, failingOutput('EPIPE'))).resolves.toBeUndefined();
+  });
+
+  it('fails on any other output error', async () => {
+    const input = Readable.from(['a 1\nb 2\nc 3\n']);
+    await expect(runPatternsCommand(input, failingOutput('ENOSPC'))).rejects.toThrow(/ENOSPC/);
   });
 
   it('writes only the header for an empty input', async () => {
