@@ -167,6 +167,17 @@ describe('TemplateMiner', () => {
     expect(miner.size).toBe(4);
   });
 
+  it('gives empty and blank messages one template of their own', () => {
+    const miner = new TemplateMiner();
+    const empty = miner.add('');
+    expect(empty.template).toBe('');
+    expect(miner.add(' \t ').templateId).toBe(empty.templateId);
+    expect(miner.add('échec de paiement pour la commande 42').templateId).not.toBe(empty.templateId);
+    expect(miner.add('échec de paiement pour la commande 43').template).toBe(
+      'échec de paiement pour la commande <*>',
+    );
+  });
+
   it('truncates long messages to maxTokens', () => {
     const miner = new TemplateMiner({ maxTokens: 3 });
     expect(miner.add('one two three four five').template).toBe('one two three');
