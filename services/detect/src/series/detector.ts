@@ -13,6 +13,8 @@ const MAD_SCALE = 1.4826;
 const FIT_TIME_MS = DAY_MS;
 /** Smoothing of the magnitude and of the interval between points, per point. */
 const SLOW_RATE = 0.01;
+/** Points needed before a warming-up series gets scores other than 0. */
+const MIN_SCORED_POINTS = 10;
 
 /** The judgement of one point of a series. */
 export interface SeriesVerdict {
@@ -119,7 +121,9 @@ export class SeriesDetector {
       direction: 'none',
       warmingUp: this.warmingUp,
     };
-    if (!Number.isFinite(value)) return verdict;
+    // A spread from a handful of points means nothing yet: the first ones are not scored.
+    if (!Number.isFinite(value) || (this.warmingUp && this.warmValues.length < MIN_SCORED_POINTS))
+      return verdict;
     const z = (value - expected) / spread;
     const deviation = this.score.deviation(z);
     let score = scoreOf(deviation.surprise, halfAt);
