@@ -49,7 +49,8 @@ export class SeriesDetector {
   private readonly o: SeriesDetectorOptions;
   private count = 0;
   private lastTime: number | null = null;
-  private firstTime: number | null = null;
+  /** When the baselines started (end of warm-up): their profiles' periods count from it. */
+  private startedAt: number | null = null;
   private warmValues: number[] = [];
   private magnitude = 0;
   private stepMs = 0;
@@ -87,7 +88,7 @@ export class SeriesDetector {
   private selected(): Baseline {
     const plain = this.baselines[0] as Baseline;
     let best = plain;
-    const history = this.lastTime !== null && this.firstTime !== null ? this.lastTime - this.firstTime : 0;
+    const history = this.lastTime !== null && this.startedAt !== null ? this.lastTime - this.startedAt : 0;
     for (const candidate of this.baselines.slice(1)) {
       const period = candidate.profile?.periodMs ?? Number.POSITIVE_INFINITY;
       if (history < 2 * period) continue;
@@ -149,23 +150,23 @@ export class SeriesDetector {
   private learn(time: number, value: number): void {
     const step = this.lastTime === null ? 0 : Math.max(0, time - this.lastTime);
     if (this.lastTime !== null) this.stepMs += (this.count === 1 ? 1 : SLOW_RATE) * (step - this.stepMs);
-    this.firstTime ??= time;
     this.lastTime = time;
     this.count++;
     this.magnitude += (this.count === 1 ? 1 : SLOW_RATE) * (Math.abs(value) - this.magnitude);
     if (this.warmingUp) {
       this.warmValues.push(value);
-      if (this.warmValues.length >= this.o.warmUpPoints) this.startBaselines();
+      if (this.warmValues.length >= this.o.warmUpPoints) this.startBaselines(time);
       return;
     }
     const fitWeight = 1 - Math.exp(-Math.min(step, this.stepMs * 10) / FIT_TIME_MS);
     const floor = this.spreadFloor(value);
-    const point = { time, value, history: time - (this.firstTime as number), stepMs: step };
+    const point = { time, value, history: time - (this.startedAt as number), stepMs: step };
     for (const baseline of this.baselines) baseline.learn(point, fitWeight, floor, this.o);
   }
 
   /** Ends the warm-up: every baseline starts from the median and MAD of the points seen. */
-  private startBaselines(): void {
+  private startBaselines(time: number): void {
+    this.startedAt = time;
     const level = median(this.warmValues);
     const spread = Math.max(MAD_SCALE * medianAbsoluteDeviation(this.warmValues), this.spreadFloor(level));
     this.baselines = [new Baseline(level, spread, null)];
@@ -187,7 +188,7 @@ export class SeriesDetector {
       version: SERIES_SNAPSHOT_VERSION,
       count: this.count,
       lastTime: this.lastTime,
-      firstTime: this.firstTime,
+      startedAt: this.startedAt,
       warmUp: [...this.warmValues],
       magnitude: this.magnitude,
       stepMs: this.stepMs,
@@ -206,7 +207,7 @@ export class SeriesDetector {
     const detector = new SeriesDetector(options);
     detector.count = snapshot.count;
     detector.lastTime = snapshot.lastTime;
-    detector.firstTime = snapshot.firstTime;
+    detector.startedAt = snapshot.startedAt;
     detector.warmValues = [...snapshot.warmUp];
     detector.magnitude = snapshot.magnitude;
     detector.stepMs = snapshot.stepMs;

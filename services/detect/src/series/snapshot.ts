@@ -16,8 +16,8 @@ export interface SeriesDetectorSnapshot {
   count: number;
   /** Time of the last point learned (epoch ms), or null before the first. */
   lastTime: number | null;
-  /** Time of the first point (epoch ms), or null before the first. */
-  firstTime: number | null;
+  /** When the baselines started, at the end of the warm-up (epoch ms), or null before. */
+  startedAt: number | null;
   /** Points kept while warming up (empty afterwards). */
   warmUp: number[];
   /** Typical magnitude of the values (for the spread floor). */
