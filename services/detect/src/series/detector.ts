@@ -44,6 +44,11 @@ export interface SeriesVerdict {
  * when the data shows them, and scores each point before learning it. Pure: time is a
  * parameter, state goes out as a versioned JSON {@link snapshot}. One detector is a few
  * hundred numbers (the seasonal profiles), whatever the length of the series.
+ *
+ * An alarm starts a cooldown (`cooldownPoints`) during which scores are damped unless
+ * the deviation grows `escalation` times larger, so one incident raises one alarm; and
+ * since scores are relative to the largest deviations seen lately (score.ts), a series
+ * that is always spiky alarms only on what is unusual for it.
  */
 export class SeriesDetector {
   private readonly o: SeriesDetectorOptions;
@@ -62,7 +67,10 @@ export class SeriesDetector {
     this.o = resolveSeriesOptions(options);
   }
 
-  /** Scores the point at `time` (epoch ms), then learns it. */
+  /**
+   * Scores the point at `time` (epoch ms), then learns it. Points come in time order; a
+   * non-finite value (a missing bucket) is neither scored nor learned.
+   */
   update(time: number, value: number): SeriesVerdict {
     if (!Number.isFinite(value) || !Number.isFinite(time)) return this.judge(time, Number.NaN, false);
     const verdict = this.judge(time, value, true);

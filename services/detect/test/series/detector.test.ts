@@ -107,6 +107,16 @@ describe('SeriesDetector', () => {
     expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(original.snapshot()));
   });
 
+  it('peeks without learning', () => {
+    const a = new SeriesDetector();
+    const b = new SeriesDetector();
+    feed(a, 300, (i) => 10 + (i % 4));
+    feed(b, 300, (i) => 10 + (i % 4));
+    const peeked = a.peek(START + 300 * STEP, 1_000);
+    expect(peeked.isAnomaly).toBe(true);
+    expect(a.snapshot()).toEqual(b.snapshot());
+  });
+
   it('restores a snapshot taken during the warm-up', () => {
     const original = new SeriesDetector();
     feed(original, 30, (i) => 10 + (i % 3));
