@@ -36,7 +36,7 @@ export interface SeriesDetectorOptions {
   halfScoreSurprise: number;
   /** Learn and use daily and weekly profiles when they predict the series better. Default true. */
   seasonality: boolean;
-  /** Slots of the daily profile (96 = 15 minutes). Default 96. */
+  /** Slots of the daily profile (48 = 30 minutes). Default 48. */
   dailySlots: number;
   /** Slots of the weekly profile (168 = one hour). Default 168. */
   weeklySlots: number;
@@ -84,7 +84,7 @@ export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesDetectorOptions> = Object.fr
   escalation: 2,
   halfScoreSurprise: 4,
   seasonality: true,
-  dailySlots: 96,
+  dailySlots: 48,
   weeklySlots: 168,
   seasonalRate: 0.25,
   levelRate: 0.2,
