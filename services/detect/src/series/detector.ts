@@ -120,13 +120,13 @@ export class SeriesDetector {
       spread = baseline.spreadAt(time, this.spreadFloor(expected));
     }
     const halfAt = this.o.halfScoreSurprise;
-    const band = this.score.deviationFor(surpriseAt(this.o.threshold, halfAt)) * spread;
+    const edge = surpriseAt(this.o.threshold, halfAt);
     const verdict: SeriesVerdict = {
       score: 0,
       isAnomaly: false,
       expected,
-      lower: expected - band,
-      upper: expected + band,
+      lower: expected - this.score.deviationFor(edge, true) * spread,
+      upper: expected + this.score.deviationFor(edge, false) * spread,
       direction: 'none',
       warmingUp: this.warmingUp,
     };

@@ -36,7 +36,7 @@ export interface ScoreStateJson {
   sizes: number[];
   /** Long-run mean and variance of log(1 + |deviation|) (the variance bounds what is learned). */
   tails: [number, number][];
-  /** Decayed running maximum of log(1 + |deviation|). */
+  /** Decayed running maximum of log(1 + |deviation|), per horizon for rises then for drops. */
   peaks: number[];
 }
 
@@ -72,7 +72,7 @@ export class ScoreState {
     this.sizes = json ? [...json.sizes] : HORIZON_RATES.map((r) => Math.sqrt(r / (2 - r)) / MAD_TO_SIGMA);
     // log(1 + |z|) of unit normal errors: mean about 0.53, variance about 0.17.
     this.tails = json ? json.tails.map(([m, v]) => [m, v]) : HORIZON_RATES.map(() => [0.53, 0.17]);
-    this.peaks = json ? [...json.peaks] : HORIZON_RATES.map(() => 1.5);
+    this.peaks = json ? [...json.peaks] : [...HORIZON_RATES, ...HORIZON_RATES].map(() => 1.5);
   }
 
   private running(z: number, i: number): number {
@@ -88,7 +88,7 @@ export class ScoreState {
       const scaled = this.running(z, i) / (MAD_TO_SIGMA * (this.sizes[i] as number));
       const mean = (this.tails[i] as [number, number])[0];
       const u = Math.log1p(Math.abs(scaled));
-      const peak = this.peaks[i] as number;
+      const peak = this.peaks[scaled < 0 ? i + HORIZON_RATES.length : i] as number;
       // The floor keeps plain noise quiet: its record deviations fade and get beaten again
       // and again, but seldom by 4.5 standard deviations.
       const surprise = (PEAK_SURPRISE * (u - mean)) / Math.max(peak - mean, MIN_RECORD - mean);
@@ -97,10 +97,11 @@ export class ScoreState {
     return best;
   }
 
-  /** The error of a single point (in its own standard deviations) whose surprise is `surprise`. */
-  deviationFor(surprise: number): number {
+  /** The error of a single point (rise or drop, in standard deviations) whose surprise is `surprise`. */
+  deviationFor(surprise: number, drop: boolean): number {
     const mean = (this.tails[0] as [number, number])[0];
-    const reach = Math.max((this.peaks[0] as number) - mean, MIN_RECORD - mean);
+    const peak = this.peaks[drop ? HORIZON_RATES.length : 0] as number;
+    const reach = Math.max(peak - mean, MIN_RECORD - mean);
     return Math.expm1(mean + (surprise * reach) / PEAK_SURPRISE) * MAD_TO_SIGMA * (this.sizes[0] as number);
   }
 
@@ -114,8 +115,12 @@ export class ScoreState {
       const d = Math.min(u - mean, TAIL_CLIP * Math.sqrt(variance));
       this.tails[i] = [mean + TAIL_RATE * d, Math.max(1e-4, variance + TAIL_RATE * (d * d - variance))];
       this.means[i] = running;
-      const peak = this.peaks[i] as number;
-      this.peaks[i] = Math.max(u, mean + (peak - mean) * (1 - PEAK_FADE));
+      // Rises and drops keep separate peaks: a series that often spikes up may never drop.
+      for (const k of [i, i + HORIZON_RATES.length]) {
+        const own = k === i ? running >= 0 : running < 0;
+        const peak = this.peaks[k] as number;
+        this.peaks[k] = Math.max(own ? u : 0, mean + (peak - mean) * (1 - PEAK_FADE));
+      }
       const magnitude = Math.min(Math.abs(running), SIZE_CLIP * size);
       this.sizes[i] = Math.max(1e-6, size + SIZE_RATE * (magnitude - size));
     }
