@@ -9,7 +9,7 @@
  * files, with the update rate and the size of a detector's snapshot.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -98,6 +98,8 @@ function main(): void {
   const labels = join(nab, 'labels', 'combined_windows.json');
   const scorer = resolve(values.scorer ?? join(nab, '..', 'eval', 'nab_score.py'));
   const resultsDir = values.results ? resolve(values.results) : mkdtempSync(join(tmpdir(), 'vigie-nab-'));
+  if (!existsSync(dataDir) || !existsSync(labels))
+    throw new Error(`${nab} does not look like NAB: expected data/ and labels/combined_windows.json in it`);
   const files = dataFiles(dataDir);
   if (files.length === 0) throw new Error(`no CSV files under ${dataDir}`);
   progress(`bench:nab — ${files.length} files from ${dataDir}, results in ${resultsDir}`);
