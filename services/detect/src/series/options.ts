@@ -45,7 +45,7 @@ export interface SeriesDetectorOptions {
    * (once a day or once a week). Default 0.25.
    */
   seasonalRate: number;
-  /** Smoothing of the level, per point (0..1). Default 0.2. */
+  /** Smoothing of the level, per point (0..1). Default 0.15. */
   levelRate: number;
   /** Smoothing of the trend, per point (0..1); 0 disables the trend. Default 0.002. */
   trendRate: number;
@@ -87,7 +87,7 @@ export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesDetectorOptions> = Object.fr
   dailySlots: 48,
   weeklySlots: 168,
   seasonalRate: 0.25,
-  levelRate: 0.2,
+  levelRate: 0.15,
   trendRate: 0.002,
   trendDamping: 0.98,
   spreadRate: 0.02,
