@@ -286,7 +286,7 @@ export class DetectionEngine {
     const { seriesIdleMs, serviceIdleMs } = this.options;
     for (const [id, series] of service.series) {
       if (id === '' || time - series.lastSeen < seriesIdleMs || series.open.size > 0) continue;
-      service.series.delete(id);
+      service.forget(id, series);
       for (const kind of ['error_spike', 'latency'] as const) {
         const closed = this.tracker.expire(
           kind,

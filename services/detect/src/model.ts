@@ -18,9 +18,39 @@ export interface DetectionInput {
 
 /** Event time of a log event in epoch ms. */
 export function eventTime(event: LogEvent): number {
-  return Date.parse(event['@timestamp']);
+  return parseTimestamp(event['@timestamp']);
 }
 
+/**
+ * `Date.parse` for the canonical `2026-01-05T10:00:00.000Z` the schema normalises to,
+ * read digit by digit (Date.parse took a tenth of detection's time); anything else goes
+ * through Date.parse.
+ */
+export function parseTimestamp(text: string): number {
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 ||
+    text.charCodeAt(23) !== 90
+  ) {
+    return Date.parse(text);
+  }
+  const n = (from: number, length: number): number => {
+    let value = 0;
+    for (let i = from; i < from + length; i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return Number.NaN;
+      value = value * 10 + digit;
+    }
+    return value;
+  };
+  const time = Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2), n(20, 3));
+  return Number.isNaN(time) ? Date.parse(text) : time;
+}
 /** Whether an event counts as an error: level error/fatal, or an HTTP status of 500 or more. */
 export function isError(event: LogEvent): boolean {
   const level = event.log?.level;

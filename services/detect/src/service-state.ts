@@ -26,6 +26,9 @@ export class ServiceState {
   readonly patterns: NewPatternDetector;
   readonly security: SecurityDetector;
   readonly changes: ChangeLog;
+  private readonly totalSeries: SeriesState;
+  private readonly routes = new Map<string, SeriesState>();
+  private readonly hosts = new Map<string, SeriesState>();
   /** Routes and hosts refused because the service already has `maxSeriesPerService`. */
   overflow = 0;
 
@@ -47,11 +50,19 @@ export class ServiceState {
       this.series.set(seriesId(series.key), new SeriesState(series.key, series.lastSeen, options, series));
     }
     if (!this.series.has('')) this.series.set('', new SeriesState({ service: name }, lastSeen, options));
+    this.totalSeries = this.series.get('') as SeriesState;
   }
 
   /** The service-level series. */
   get total(): SeriesState {
     return this.series.get('') as SeriesState;
+  }
+
+  /** Forgets a route or host series (expired). */
+  forget(id: string, series: SeriesState): void {
+    this.series.delete(id);
+    if (series.key.field === 'url.path') this.routes.delete(series.key.value ?? '');
+    if (series.key.field === 'host.name') this.hosts.delete(series.key.value ?? '');
   }
 
   /** Counts one event into its buckets, breakdown, template miner and security windows. */
@@ -61,7 +72,7 @@ export class ServiceState {
     const error = isError(event);
     const route = event.url?.path !== undefined ? routeTemplate(event.url.path) : undefined;
     const host = event.host?.name;
-    const total = this.total;
+    const total = this.totalSeries;
     total.lastSeen = time;
     total.bucket(bucketStart).add(id, event);
     if (route !== undefined) this.seriesFor('url.path', route, time)?.bucket(bucketStart).add(id, event);
@@ -93,16 +104,25 @@ export class ServiceState {
   }
 
   private seriesFor(field: 'url.path' | 'host.name', value: string, time: number): SeriesState | undefined {
-    const key: SeriesKey = { service: this.name, field, value };
-    const id = seriesId(key);
-    let series = this.series.get(id);
+    // By field, then value: no key string to build per event.
+    const byValue = field === 'url.path' ? this.routes : this.hosts;
+    let series = byValue.get(value);
     if (!series) {
+      const key: SeriesKey = { service: this.name, field, value };
+      const id = seriesId(key);
+      series = this.series.get(id);
+      if (series) byValue.set(value, series);
+    }
+    if (!series) {
+      const key: SeriesKey = { service: this.name, field, value };
+      const id = seriesId(key);
       if (this.series.size > this.options.maxSeriesPerService) {
         this.overflow++;
         return undefined;
       }
       series = new SeriesState(key, time, this.options);
       this.series.set(id, series);
+      byValue.set(value, series);
     }
     series.lastSeen = time;
     return series;

@@ -12,6 +12,8 @@ export interface LatencyOptions {
   minSlowRequests: number;
   /** ...and at least this share of the window's requests. */
   minSlowShare: number;
+  /** Evaluations in a row that must be anomalous (10 s apart): a shift, not a burst. */
+  sustain: number;
 }
 
 /** Defaults of the latency detector. */
@@ -19,7 +21,8 @@ export const LATENCY_DEFAULTS: LatencyOptions = {
   quantile: 0.95,
   minSamples: 20,
   minSlowRequests: 5,
-  minSlowShare: 0.05,
+  minSlowShare: 0.08,
+  sustain: 2,
 };
 
 /**
@@ -29,6 +32,7 @@ export const LATENCY_DEFAULTS: LatencyOptions = {
  */
 export class LatencyDetector {
   private lastUpperMs = Number.POSITIVE_INFINITY;
+  private anomalousRun = 0;
 
   constructor(
     private readonly baseline: SeriesDetector,
@@ -55,9 +59,11 @@ export class LatencyDetector {
     const expected = Math.exp(verdict.expected);
     const { p50, p99 } = latencyOf(sketch);
     const label = this.options.quantile === 0.95 ? 'p95' : 'p99';
+    const raw = verdict.isAnomaly && verdict.direction === 'up' && enoughSlow;
+    this.anomalousRun = raw ? this.anomalousRun + 1 : 0;
     return {
       score: verdict.warmingUp ? 0 : verdict.score,
-      anomalous: verdict.isAnomaly && verdict.direction === 'up' && enoughSlow,
+      anomalous: raw && this.anomalousRun >= this.options.sustain,
       observed: round(observed),
       expected: round(expected),
       lower: round(Math.exp(verdict.lower)),

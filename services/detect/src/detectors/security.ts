@@ -72,6 +72,8 @@ export function failedLogin(event: LogEvent): { ip?: string; user?: string } | u
   if (categories?.includes('authentication') && event.event?.outcome === 'failure') {
     return { ip: event.source?.ip, user: event.user?.name };
   }
+  // Text patterns are for sshd/PAM-style lines; access logs (with an HTTP status) are not.
+  if (event.http?.response?.status_code !== undefined) return undefined;
   const message = event.message;
   if (message.length > 2_000 || !/fail|invalid/i.test(message)) return undefined;
   for (const [index, pattern] of FAILED_LOGIN.entries()) {

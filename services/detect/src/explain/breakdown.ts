@@ -27,6 +27,10 @@ export const BREAKDOWN_FIELDS = [
 export type BreakdownField = (typeof BREAKDOWN_FIELDS)[number];
 
 const MAX_VALUES_PER_BUCKET = 200;
+const FIELD_INDEX = Object.fromEntries(BREAKDOWN_FIELDS.map((field, i) => [field, i])) as Record<
+  BreakdownField,
+  number
+>;
 const MAX_BASELINE_VALUES = 2_000;
 
 /** State of a breakdown, as stored in snapshots. */
@@ -41,7 +45,10 @@ export interface BreakdownState {
  * average per bucket — the idea of Elastic's log rate analysis, bounded in memory.
  */
 export class Breakdown {
-  private current = new Map<string, ValueCounts>();
+  /** The open bucket's counts, per field (index in BREAKDOWN_FIELDS), then per value. */
+  private readonly currentByField: Map<string | number, ValueCounts>[] = BREAKDOWN_FIELDS.map(
+    () => new Map(),
+  );
   private readonly recent: Map<string, ValueCounts>[] = [];
   private readonly baseline = new Map<string, ValueBaseline>();
   private readonly decay: number;
@@ -60,12 +67,12 @@ export class Breakdown {
 
   add(field: BreakdownField, value: string | number | undefined, error: boolean, slow: boolean): void {
     if (value === undefined) return;
-    const key = `${field}\u0000${value}`;
-    let counts = this.current.get(key);
+    const byValue = this.currentByField[FIELD_INDEX[field]] as Map<string | number, ValueCounts>;
+    let counts = byValue.get(value);
     if (!counts) {
-      if (this.current.size >= MAX_VALUES_PER_BUCKET * BREAKDOWN_FIELDS.length) return;
+      if (byValue.size >= MAX_VALUES_PER_BUCKET) return;
       counts = { count: 0, errors: 0, slow: 0 };
-      this.current.set(key, counts);
+      byValue.set(value, counts);
     }
     counts.count++;
     if (error) counts.errors++;
@@ -74,8 +81,11 @@ export class Breakdown {
 
   /** Closes the current bucket; learns it unless the service has an open anomaly. */
   close(learn: boolean): void {
-    const closed = this.current;
-    this.current = new Map();
+    const closed = new Map<string, ValueCounts>();
+    for (const [index, byValue] of this.currentByField.entries()) {
+      for (const [value, counts] of byValue) closed.set(`${BREAKDOWN_FIELDS[index]}\u0000${value}`, counts);
+      byValue.clear();
+    }
     this.recent.push(closed);
     if (this.recent.length > this.windowBuckets) this.recent.shift();
     if (!learn) return;

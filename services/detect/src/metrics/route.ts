@@ -10,10 +10,25 @@ const MAX_ROUTE_LENGTH = 200;
 
 /** The route template of a request path (query string removed, value-like segments as `:id`). */
 export function routeTemplate(path: string): string {
-  const withoutQuery = path.split('?', 1)[0] ?? '';
-  const segments = withoutQuery.split('/').map((segment) => (VALUE_SEGMENT.test(segment) ? ':id' : segment));
+  const query = path.indexOf('?');
+  const withoutQuery = query === -1 ? path : path.slice(0, query);
+  const segments = withoutQuery.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (mayBeValue(segment) && VALUE_SEGMENT.test(segment)) segments[i] = ':id';
+  }
   const route = segments.join('/') || '/';
   return route.length > MAX_ROUTE_LENGTH ? route.slice(0, MAX_ROUTE_LENGTH) : route;
+}
+
+/** Cheap pre-check: a segment without digits and shorter than 16 characters is a word. */
+function mayBeValue(segment: string): boolean {
+  if (segment.length >= 16) return true;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
 }
 
 /** A search pattern that matches the paths of a route template (`:id` becomes `*`). */

@@ -50,6 +50,8 @@ export interface SeriesStateSnapshot {
  */
 export class SeriesState {
   readonly open = new Map<number, Bucket>();
+  /** The bucket used last: most events go to the same one as the event before. */
+  private lastBucket: Bucket | undefined;
   readonly recent: Bucket[] = [];
   readonly errorBaseline: ErrorBaselineState;
   readonly errorSpike: ErrorSpikeDetector;
@@ -82,11 +84,14 @@ export class SeriesState {
 
   /** The open bucket starting at `start`, created on first use. */
   bucket(start: number): Bucket {
+    const last = this.lastBucket;
+    if (last !== undefined && last.start === start) return last;
     let bucket = this.open.get(start);
     if (!bucket) {
       bucket = new Bucket(start, this.latency.slowAboveMs);
       this.open.set(start, bucket);
     }
+    this.lastBucket = bucket;
     return bucket;
   }
 
@@ -94,6 +99,7 @@ export class SeriesState {
   close(start: number, windowBuckets: number): Bucket {
     const bucket = this.open.get(start) ?? new Bucket(start, this.latency.slowAboveMs);
     this.open.delete(start);
+    if (this.lastBucket === bucket) this.lastBucket = undefined;
     this.recent.push(bucket);
     if (this.recent.length > windowBuckets) this.recent.shift();
     return bucket;

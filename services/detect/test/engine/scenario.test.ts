@@ -7,7 +7,7 @@ const DAY_START = Date.parse('2026-01-05T00:00:00Z');
 const START = DAY_START + 6 * 3_600_000;
 const HOUR = 3_600_000;
 
-describe('detection scenario: the six incidents of a day in the shop', () => {
+describe('detection scenario: the six incidents of a day in the shop', { timeout: 600_000 }, () => {
   const incidents = SCENARIO_INCIDENTS(START, 0);
   // A busy shop: 5xx on one route in 30 s is only visible with a few requests a second there.
   const services = defaultShop().map((s) =>
