@@ -1,5 +1,6 @@
 export type { CapturingSinkOptions, TextLine } from './capturing-sink.js';
 export { CapturingSink } from './capturing-sink.js';
+export { describeDetectionStoreContract, sampleAnomaly } from './detection-store-contract.js';
 export { deletePrefix, esRequest } from './elasticsearch-http.js';
 export { ENGINES, testLogger, uniqueName, waitFor } from './engines.js';
 export { sampleEvent, sampleRecords } from './events.js';
@@ -10,6 +11,5 @@ export { MemoryStore } from './memory-store.js';
 export { metricValue } from './metrics.js';
 export { freePort, PrivateKafka } from './private-kafka.js';
 export { scrapeMetric, scrapeMetrics, VIGIE_CLI, VigieProcess } from './processes.js';
-export { until } from './until.js';
 export * from './traffic/index.js';
-export { describeDetectionStoreContract, sampleAnomaly } from './detection-store-contract.js';
+export { until } from './until.js';
