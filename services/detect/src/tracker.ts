@@ -65,6 +65,8 @@ export class AnomalyTracker {
   ) {}
 
   isOpen(kind: AnomalyKind, service: string, dimension: Dimension): boolean {
+    // Asked for every series at every bucket: no key to build while nothing is open.
+    if (this.open.size === 0) return false;
     return this.open.has(trackKey(kind, service, dimension));
   }
 

@@ -1,4 +1,5 @@
-import { type Bucket, latencyOf, mergeSketches } from '../metrics/bucket.js';
+import { type Bucket, latencyOf, type SlowSample } from '../metrics/bucket.js';
+import { LatencySketch } from '../metrics/sketch.js';
 import type { SeriesDetector } from '../series/index.js';
 import { quietVerdict, type Verdict } from './verdict.js';
 
@@ -46,9 +47,14 @@ export class LatencyDetector {
 
   evaluate(window: readonly Bucket[], bucketMs: number, time: number, learn: boolean): Verdict {
     const windowMs = window.length * bucketMs;
-    const sketch = mergeSketches(window);
-    if (!sketch || sketch.count < this.options.minSamples) return quietVerdict('ms', windowMs);
-    const observed = sketch.getValueAtQuantile(this.options.quantile);
+    let samples = 0;
+    for (const bucket of window) samples += bucket.sketch.count;
+    // Most series of a large fleet have too few requests: no merge for them.
+    if (samples === 0 || samples < this.options.minSamples) return quietVerdict('ms', windowMs);
+    const sketch = WINDOW_SKETCH;
+    sketch.clear();
+    for (const bucket of window) sketch.merge(bucket.sketch);
+    const observed = sketch.quantile(this.options.quantile);
     const value = Math.log(Math.max(observed, 1e-3));
     const verdict = learn ? this.baseline.update(time, value) : this.baseline.peek(time, value);
     const upperMs = Math.exp(verdict.upper);
@@ -71,13 +77,22 @@ export class LatencyDetector {
       unit: 'ms',
       windowMs,
       describe: `${label} latency ${Math.round(observed)} ms against ${Math.round(expected)} ms expected (p50 ${Math.round(p50)} ms, p99 ${Math.round(p99)} ms, ${slow} of ${sketch.count} requests above ${Math.round(upperMs)} ms)`,
-      sampleEventIds: window
-        .flatMap((b) => b.slowSamples)
-        .sort((a, b) => b.ms - a.ms)
-        .slice(0, 5)
-        .map((s) => s.id),
+      sampleEventIds: slowestIds(window),
     };
   }
+}
+
+/** One sketch, reused for every window: evaluation is synchronous. */
+const WINDOW_SKETCH = new LatencySketch();
+
+/** Ids of the five slowest requests of the window, slowest first. */
+function slowestIds(window: readonly Bucket[]): string[] {
+  const samples: SlowSample[] = [];
+  for (const bucket of window) for (const sample of bucket.slowSamples) samples.push(sample);
+  return samples
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((s) => s.id);
 }
 
 function round(ms: number): number {

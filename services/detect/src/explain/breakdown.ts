@@ -31,6 +31,7 @@ const FIELD_INDEX = Object.fromEntries(BREAKDOWN_FIELDS.map((field, i) => [field
   BreakdownField,
   number
 >;
+const STATUS_FIELD = FIELD_INDEX['http.response.status_code'];
 const MAX_BASELINE_VALUES = 2_000;
 
 /** State of a breakdown, as stored in snapshots. */
@@ -39,18 +40,28 @@ export interface BreakdownState {
   recent: [string, ValueCounts][][];
 }
 
+/** One bucket's counts: per field (index in BREAKDOWN_FIELDS), then per value. */
+type BucketCounts = Map<string | number, ValueCounts>[];
+
+/** A value's baseline, with the order it was first learnt in (ties are broken by it). */
+interface Learnt extends ValueBaseline {
+  seq: number;
+}
+
 /**
  * Which values (routes, hosts, status codes, error types, templates) account for what
  * is anomalous: counts per value in the recent buckets against each value's decayed
  * average per bucket — the idea of Elastic's log rate analysis, bounded in memory.
+ * Counts stay keyed by field then value (no `field\0value` string per value and bucket)
+ * and the maps of the bucket that leaves the window are reused for the next one.
  */
 export class Breakdown {
-  /** The open bucket's counts, per field (index in BREAKDOWN_FIELDS), then per value. */
-  private readonly currentByField: Map<string | number, ValueCounts>[] = BREAKDOWN_FIELDS.map(
-    () => new Map(),
-  );
-  private readonly recent: Map<string, ValueCounts>[] = [];
-  private readonly baseline = new Map<string, ValueBaseline>();
+  /** The open bucket's counts. */
+  private current: BucketCounts = emptyBucket();
+  private readonly recent: BucketCounts[] = [];
+  private readonly baseline: Map<string | number, Learnt>[] = perField<Learnt>();
+  private baselineSize = 0;
+  private nextSeq = 0;
   private readonly decay: number;
 
   constructor(
@@ -60,14 +71,24 @@ export class Breakdown {
   ) {
     this.decay = 0.5 ** (1 / halfLifeBuckets);
     if (state) {
-      for (const [key, value] of state.baseline) this.baseline.set(key, { ...value });
-      for (const bucket of state.recent) this.recent.push(new Map(bucket.map(([k, v]) => [k, { ...v }])));
+      for (const [key, value] of state.baseline) {
+        const parsed = parseKey(key);
+        if (parsed) this.learnt(parsed[0], parsed[1], value.count, value.errors, value.slow);
+      }
+      for (const entries of state.recent) {
+        const bucket = emptyBucket();
+        for (const [key, counts] of entries) {
+          const parsed = parseKey(key);
+          if (parsed) (bucket[parsed[0]] as Map<string | number, ValueCounts>).set(parsed[1], { ...counts });
+        }
+        this.recent.push(bucket);
+      }
     }
   }
 
   add(field: BreakdownField, value: string | number | undefined, error: boolean, slow: boolean): void {
     if (value === undefined) return;
-    const byValue = this.currentByField[FIELD_INDEX[field]] as Map<string | number, ValueCounts>;
+    const byValue = this.current[FIELD_INDEX[field]] as Map<string | number, ValueCounts>;
     let counts = byValue.get(value);
     if (!counts) {
       if (byValue.size >= MAX_VALUES_PER_BUCKET) return;
@@ -81,34 +102,34 @@ export class Breakdown {
 
   /** Closes the current bucket; learns it unless the service has an open anomaly. */
   close(learn: boolean): void {
-    const closed = new Map<string, ValueCounts>();
-    for (const [index, byValue] of this.currentByField.entries()) {
-      for (const [value, counts] of byValue) closed.set(`${BREAKDOWN_FIELDS[index]}\u0000${value}`, counts);
-      byValue.clear();
-    }
+    const closed = this.current;
     this.recent.push(closed);
-    if (this.recent.length > this.windowBuckets) this.recent.shift();
+    const evicted = this.recent.length > this.windowBuckets ? this.recent.shift() : undefined;
+    if (evicted) for (const byValue of evicted) byValue.clear();
+    this.current = evicted ?? emptyBucket();
     if (!learn) return;
-    for (const baseline of this.baseline.values()) {
-      baseline.count *= this.decay;
-      baseline.errors *= this.decay;
-      baseline.slow *= this.decay;
-    }
-    for (const [key, counts] of closed) {
-      const baseline = this.baseline.get(key);
-      if (baseline) {
-        baseline.count += counts.count * (1 - this.decay);
-        baseline.errors += counts.errors * (1 - this.decay);
-        baseline.slow += counts.slow * (1 - this.decay);
-      } else if (this.baseline.size < MAX_BASELINE_VALUES) {
-        this.baseline.set(key, {
-          count: counts.count * (1 - this.decay),
-          errors: counts.errors * (1 - this.decay),
-          slow: counts.slow * (1 - this.decay),
-        });
+    const keep = 1 - this.decay;
+    for (const byValue of this.baseline) {
+      for (const baseline of byValue.values()) {
+        baseline.count *= this.decay;
+        baseline.errors *= this.decay;
+        baseline.slow *= this.decay;
       }
     }
-    if (this.baseline.size >= MAX_BASELINE_VALUES) this.forgetSmallest();
+    for (let index = 0; index < closed.length; index++) {
+      const learnt = this.baseline[index] as Map<string | number, Learnt>;
+      for (const [value, counts] of closed[index] as Map<string | number, ValueCounts>) {
+        const baseline = learnt.get(value);
+        if (baseline) {
+          baseline.count += counts.count * keep;
+          baseline.errors += counts.errors * keep;
+          baseline.slow += counts.slow * keep;
+        } else if (this.baselineSize < MAX_BASELINE_VALUES) {
+          this.learnt(index, value, counts.count * keep, counts.errors * keep, counts.slow * keep);
+        }
+      }
+    }
+    if (this.baselineSize >= MAX_BASELINE_VALUES) this.forgetSmallest();
   }
 
   /**
@@ -122,21 +143,30 @@ export class Breakdown {
     top = 5,
   ): Contributor[] {
     const window = this.recent.slice(-buckets);
-    const observed = new Map<string, number>();
+    // Rows in order of first appearance (bucket, then field, then value): ties keep it.
+    const observed = new Map<string, { index: number; value: string | number; total: number }>();
     for (const bucket of window) {
-      for (const [key, counts] of bucket) observed.set(key, (observed.get(key) ?? 0) + counts[measure]);
+      for (let index = 0; index < bucket.length; index++) {
+        for (const [value, counts] of bucket[index] as Map<string | number, ValueCounts>) {
+          const key = `${BREAKDOWN_FIELDS[index]}\u0000${value}`;
+          const row = observed.get(key);
+          if (row) row.total += counts[measure];
+          else observed.set(key, { index, value, total: counts[measure] });
+        }
+      }
     }
     const rows: Contributor[] = [];
-    for (const [key, value] of observed) {
-      const [field, name] = key.split('\u0000') as [BreakdownField, string];
+    for (const { index, value, total } of observed.values()) {
+      const field = BREAKDOWN_FIELDS[index] as BreakdownField;
       if (!fields.includes(field)) continue;
-      const expected = (this.baseline.get(key)?.[measure] ?? 0) * window.length;
-      const excess = value - expected;
+      const expected =
+        ((this.baseline[index] as Map<string | number, Learnt>).get(value)?.[measure] ?? 0) * window.length;
+      const excess = total - expected;
       if (excess <= 0) continue;
       rows.push({
         field,
-        value: name,
-        observed: value,
+        value: String(value),
+        observed: total,
         expected: Math.round(expected * 100) / 100,
         share: excess,
       });
@@ -160,15 +190,70 @@ export class Breakdown {
 
   snapshot(): BreakdownState {
     return {
-      baseline: [...this.baseline.entries()].map(([k, v]) => [k, { ...v }]),
-      recent: this.recent.map((bucket) => [...bucket.entries()].map(([k, v]) => [k, { ...v }])),
+      baseline: this.learntInOrder().map(([index, value, b]) => [
+        `${BREAKDOWN_FIELDS[index]}\u0000${value}`,
+        { count: b.count, errors: b.errors, slow: b.slow },
+      ]),
+      recent: this.recent.map((bucket) => {
+        const entries: [string, ValueCounts][] = [];
+        for (let index = 0; index < bucket.length; index++) {
+          for (const [value, counts] of bucket[index] as Map<string | number, ValueCounts>) {
+            entries.push([`${BREAKDOWN_FIELDS[index]}\u0000${value}`, { ...counts }]);
+          }
+        }
+        return entries;
+      }),
     };
   }
 
-  private forgetSmallest(): void {
-    const sorted = [...this.baseline.entries()].sort((a, b) => a[1].count - b[1].count);
-    for (const [key] of sorted.slice(0, Math.floor(MAX_BASELINE_VALUES / 10))) this.baseline.delete(key);
+  private learnt(index: number, value: string | number, count: number, errors: number, slow: number): void {
+    (this.baseline[index] as Map<string | number, Learnt>).set(value, {
+      count,
+      errors,
+      slow,
+      seq: this.nextSeq++,
+    });
+    this.baselineSize++;
   }
+
+  /** Every learnt value in the order it was first learnt. */
+  private learntInOrder(): [number, string | number, Learnt][] {
+    const all: [number, string | number, Learnt][] = [];
+    for (let index = 0; index < this.baseline.length; index++) {
+      for (const [value, b] of this.baseline[index] as Map<string | number, Learnt>)
+        all.push([index, value, b]);
+    }
+    return all.sort((a, b) => a[2].seq - b[2].seq);
+  }
+
+  private forgetSmallest(): void {
+    const sorted = this.learntInOrder().sort((a, b) => a[2].count - b[2].count);
+    for (const [index, value] of sorted.slice(0, Math.floor(MAX_BASELINE_VALUES / 10))) {
+      (this.baseline[index] as Map<string | number, Learnt>).delete(value);
+      this.baselineSize--;
+    }
+  }
+}
+
+function emptyBucket(): BucketCounts {
+  return perField<ValueCounts>();
+}
+
+function perField<T>(): Map<string | number, T>[] {
+  return BREAKDOWN_FIELDS.map(() => new Map<string | number, T>());
+}
+
+/**
+ * A snapshot key back to field index and value. Status codes are counted as numbers
+ * (as events carry them) but written as text in snapshot keys.
+ */
+function parseKey(key: string): [number, string | number] | undefined {
+  const cut = key.indexOf('\u0000');
+  const index = FIELD_INDEX[key.slice(0, cut) as BreakdownField] as number | undefined;
+  if (cut === -1 || index === undefined) return undefined;
+  const name = key.slice(cut + 1);
+  if (index === STATUS_FIELD && /^\d+$/.test(name)) return [index, Number(name)];
+  return [index, name];
 }
 
 function fieldRank(field: string): number {

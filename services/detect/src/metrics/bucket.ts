@@ -1,8 +1,7 @@
-import { DDSketch } from '@datadog/sketches-js';
 import type { LogEvent } from '@vigie/common';
 import { isError } from '../model.js';
+import { LatencySketch } from './sketch.js';
 
-const SKETCH_ACCURACY = 0.01;
 const SAMPLE_IDS = 5;
 
 /** A bucket's numbers as indexed into `vigie-metrics` and read by detectors. */
@@ -17,24 +16,50 @@ export interface BucketSummary {
   latency?: { samples: number; p50: number; p95: number; p99: number };
 }
 
+/** The id and duration of one of a bucket's slowest requests. */
+export interface SlowSample {
+  id: string;
+  ms: number;
+}
+
 /**
  * Counts and a latency sketch for one series over one event-time bucket. Durations go
- * into a DDSketch (1 % relative accuracy, mergeable across buckets) instead of a list.
+ * into a sketch (1 % relative accuracy, mergeable across buckets) instead of a list.
+ * A series recycles its buckets (`reset`): they live 30-40 s, long enough to be promoted
+ * to the old generation, so allocating one per series every 10 s made the heap balloon
+ * between major collections.
  */
 export class Bucket {
   count = 0;
   errors = 0;
   readonly statusClasses: [number, number, number, number, number] = [0, 0, 0, 0, 0];
-  sketch: DDSketch | undefined;
+  readonly sketch = new LatencySketch();
   readonly errorSamples: string[] = [];
-  readonly slowSamples: { id: string; ms: number }[] = [];
+  /** The slowest requests (up to five; objects reused in place, copy before keeping). */
+  readonly slowSamples: SlowSample[] = [];
   /** Durations above `slowAboveMs` (the latency band's upper edge when the bucket opened). */
   slowCount = 0;
+  /** Fastest of the kept slow samples once there are five: faster requests skip the scan. */
+  private slowFloor = Number.NEGATIVE_INFINITY;
 
   constructor(
-    readonly start: number,
-    readonly slowAboveMs = Number.POSITIVE_INFINITY,
+    public start: number,
+    public slowAboveMs = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** Empties the bucket for reuse as the bucket starting at `start`. */
+  reset(start: number, slowAboveMs: number): void {
+    this.start = start;
+    this.slowAboveMs = slowAboveMs;
+    this.count = 0;
+    this.errors = 0;
+    this.statusClasses.fill(0);
+    this.sketch.clear();
+    this.errorSamples.length = 0;
+    this.slowSamples.length = 0;
+    this.slowCount = 0;
+    this.slowFloor = Number.NEGATIVE_INFINITY;
+  }
 
   add(id: string, event: LogEvent): void {
     this.count++;
@@ -50,10 +75,9 @@ export class Bucket {
     const durationNs = event.event?.duration;
     if (durationNs !== undefined && durationNs >= 0) {
       const ms = durationNs / 1e6;
-      this.sketch ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
       this.sketch.accept(ms);
       if (ms > this.slowAboveMs) this.slowCount++;
-      this.keepSlowest(id, ms);
+      if (ms > this.slowFloor) this.keepSlowest(id, ms);
     }
   }
 
@@ -64,42 +88,50 @@ export class Bucket {
       errors: this.errors,
       statusClasses: [...this.statusClasses],
     };
-    if (this.sketch && this.sketch.count > 0) summary.latency = latencyOf(this.sketch);
+    if (this.sketch.count > 0) summary.latency = latencyOf(this.sketch);
     return summary;
+  }
+
+  /** Restores the slowest samples of a snapshot. */
+  loadSlowSamples(samples: readonly SlowSample[]): void {
+    this.slowSamples.length = 0;
+    for (const { id, ms } of samples) this.slowSamples.push({ id, ms });
+    this.slowFloor =
+      this.slowSamples.length >= SAMPLE_IDS ? fastestOf(this.slowSamples).ms : Number.NEGATIVE_INFINITY;
   }
 
   private keepSlowest(id: string, ms: number): void {
     const samples = this.slowSamples;
     if (samples.length < SAMPLE_IDS) {
       samples.push({ id, ms });
+      if (samples.length === SAMPLE_IDS) this.slowFloor = fastestOf(samples).ms;
       return;
     }
-    let fastest = 0;
-    for (let i = 1; i < samples.length; i++)
-      if ((samples[i]?.ms ?? 0) < (samples[fastest]?.ms ?? 0)) fastest = i;
-    if ((samples[fastest]?.ms ?? 0) < ms) samples[fastest] = { id, ms };
+    // Same choice as before recycling: the first of the fastest samples is replaced.
+    const fastest = fastestOf(samples);
+    fastest.id = id;
+    fastest.ms = ms;
+    this.slowFloor = fastestOf(samples).ms;
   }
+}
+
+function fastestOf(samples: readonly SlowSample[]): SlowSample {
+  let fastest = samples[0] as SlowSample;
+  for (let i = 1; i < samples.length; i++) {
+    const sample = samples[i] as SlowSample;
+    if (sample.ms < fastest.ms) fastest = sample;
+  }
+  return fastest;
 }
 
 /** p50/p95/p99 of a sketch. */
-export function latencyOf(sketch: DDSketch): { samples: number; p50: number; p95: number; p99: number } {
+export function latencyOf(sketch: LatencySketch): { samples: number; p50: number; p95: number; p99: number } {
   return {
     samples: sketch.count,
-    p50: round(sketch.getValueAtQuantile(0.5)),
-    p95: round(sketch.getValueAtQuantile(0.95)),
-    p99: round(sketch.getValueAtQuantile(0.99)),
+    p50: round(sketch.quantile(0.5)),
+    p95: round(sketch.quantile(0.95)),
+    p99: round(sketch.quantile(0.99)),
   };
-}
-
-/** Merges the sketches of several buckets (for a window wider than one bucket). */
-export function mergeSketches(buckets: readonly Bucket[]): DDSketch | undefined {
-  let merged: DDSketch | undefined;
-  for (const bucket of buckets) {
-    if (!bucket.sketch) continue;
-    merged ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
-    merged.merge(bucket.sketch);
-  }
-  return merged;
 }
 
 function round(ms: number): number {

@@ -1,4 +1,3 @@
-import { DDSketch } from '@datadog/sketches-js';
 import { type ErrorBaselineState, ErrorSpikeDetector } from '../detectors/error-spike.js';
 import { LatencyDetector } from '../detectors/latency.js';
 import { VolumeDetector } from '../detectors/volume.js';
@@ -53,6 +52,8 @@ export class SeriesState {
   /** The bucket used last: most events go to the same one as the event before. */
   private lastBucket: Bucket | undefined;
   readonly recent: Bucket[] = [];
+  /** Buckets that left the window, reused for the next ones (see `Bucket`). */
+  private readonly spare: Bucket[] = [];
   readonly errorBaseline: ErrorBaselineState;
   readonly errorSpike: ErrorSpikeDetector;
   readonly latency: LatencyDetector;
@@ -88,7 +89,7 @@ export class SeriesState {
     if (last !== undefined && last.start === start) return last;
     let bucket = this.open.get(start);
     if (!bucket) {
-      bucket = new Bucket(start, this.latency.slowAboveMs);
+      bucket = this.fresh(start);
       this.open.set(start, bucket);
     }
     this.lastBucket = bucket;
@@ -97,12 +98,21 @@ export class SeriesState {
 
   /** Moves the bucket at `start` (empty if nothing arrived) into the window. */
   close(start: number, windowBuckets: number): Bucket {
-    const bucket = this.open.get(start) ?? new Bucket(start, this.latency.slowAboveMs);
-    this.open.delete(start);
+    let bucket = this.open.get(start);
+    if (bucket) this.open.delete(start);
+    else bucket = this.fresh(start);
     if (this.lastBucket === bucket) this.lastBucket = undefined;
     this.recent.push(bucket);
-    if (this.recent.length > windowBuckets) this.recent.shift();
+    while (this.recent.length > windowBuckets) this.spare.push(this.recent.shift() as Bucket);
     return bucket;
+  }
+
+  /** An empty bucket starting at `start`: a spare one when there is one. */
+  private fresh(start: number): Bucket {
+    const spare = this.spare.pop();
+    if (!spare) return new Bucket(start, this.latency.slowAboveMs);
+    spare.reset(start, this.latency.slowAboveMs);
+    return spare;
   }
 
   snapshot(): SeriesStateSnapshot {
@@ -130,7 +140,7 @@ function bucketState(bucket: Bucket): BucketState {
     errorSamples: [...bucket.errorSamples],
     slowSamples: bucket.slowSamples.map((s) => ({ ...s })),
   };
-  if (bucket.sketch) state.sketch = Buffer.from(bucket.sketch.toProto()).toString('base64');
+  if (bucket.sketch.count > 0) state.sketch = Buffer.from(bucket.sketch.toProto()).toString('base64');
   return state;
 }
 
@@ -141,7 +151,7 @@ function restoreBucket(state: BucketState): Bucket {
   bucket.statusClasses.splice(0, 5, ...state.statusClasses);
   bucket.slowCount = state.slowCount;
   bucket.errorSamples.push(...state.errorSamples);
-  bucket.slowSamples.push(...state.slowSamples);
-  if (state.sketch) bucket.sketch = DDSketch.fromProto(Buffer.from(state.sketch, 'base64'));
+  bucket.loadSlowSamples(state.slowSamples);
+  if (state.sketch) bucket.sketch.loadProto(Buffer.from(state.sketch, 'base64'));
   return bucket;
 }
