@@ -25,10 +25,12 @@ export function subjectOf(candidate: Candidate): string {
 /** One sentence: what, where, how far from normal, what explains it, what changed before. */
 export function explanation(candidate: Candidate, contributors: Contributor[], change?: string): string {
   let sentence = `${KIND_LABELS[candidate.kind]} on ${subjectOf(candidate)}: ${candidate.verdict.describe}`;
+  // A value is named only when it clearly concentrates the excess: with three hosts, one
+  // at 57 % is noise. The new pattern's sentence already quotes its template.
   const top = contributors.find(
     (c) => !(c.field === candidate.dimension.field && c.value === candidate.dimension.value),
   );
-  if (top && top.share >= 0.5) {
+  if (top && top.share >= 0.75 && candidate.kind !== 'new_pattern') {
     sentence += `; ${Math.round(top.share * 100)}% of the excess is ${top.field} ${top.value}`;
   }
   if (change) sentence += `; ${change}`;
