@@ -1,5 +1,6 @@
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import { Baseline } from './baseline.js';
+import { ContextState } from './context.js';
 import { resolveSeriesOptions, type SeriesDetectorOptions } from './options.js';
 import { SeasonalProfile } from './profile.js';
 import { ScoreState, scoreOf, surpriseAt } from './score.js';
@@ -20,7 +21,8 @@ const MIN_SCORED_POINTS = 10;
 export interface SeriesVerdict {
   /**
    * How anomalous the point is, in [0,1]: a transform of how rare its deviation from the
-   * baseline is for this series (0.5 at `halfScoreSurprise`).
+   * baseline, or the shape of the last few points (context.ts), is for this series (0.5 at
+   * `halfScoreSurprise`). A new shape can score high while the value is inside the band.
    */
   score: number;
   /** `score >= threshold`, outside warm-up. */
@@ -45,6 +47,10 @@ export interface SeriesVerdict {
  * parameter, state goes out as a versioned JSON {@link snapshot}. One detector is a few
  * hundred numbers (the seasonal profiles), whatever the length of the series.
  *
+ * Besides the deviation from the baseline, the shape of the last few points is compared
+ * with those of the last few hundred (contextual novelty, context.ts): whichever is more
+ * surprising drives the score.
+ *
  * An alarm starts a cooldown (`cooldownPoints`) during which scores are damped unless
  * the deviation grows `escalation` times larger, so one incident raises one alarm; and
  * since scores are relative to the largest deviations seen lately (score.ts), a series
@@ -61,6 +67,7 @@ export class SeriesDetector {
   private stepMs = 0;
   private baselines: Baseline[] = [];
   private score = new ScoreState();
+  private context = new ContextState();
   private cooldown = { left: 0, deviation: 0 };
 
   constructor(options: Partial<SeriesDetectorOptions> = {}) {
@@ -135,7 +142,10 @@ export class SeriesDetector {
       return verdict;
     const z = (value - expected) / spread;
     const deviation = this.score.deviation(z);
-    let score = scoreOf(deviation.surprise, halfAt);
+    // A new shape can raise the score of a point that its deviation alone would not.
+    const novelty =
+      this.o.contextWeight > 0 ? this.o.contextWeight * this.context.surprise(value, this.contextScale()) : 0;
+    let score = scoreOf(Math.max(deviation.surprise, novelty), halfAt);
     const inCooldown = this.cooldown.left > 0;
     const escalated = Math.abs(deviation.z) > this.o.escalation * this.cooldown.deviation;
     if (inCooldown && !escalated) score *= this.o.cooldownDamping;
@@ -155,7 +165,13 @@ export class SeriesDetector {
     return Math.max(1e-9, this.o.relativeSpreadFloor * Math.max(Math.abs(level), this.magnitude));
   }
 
+  /** Unit of shape distances: a share of the magnitude, so that they do not depend on units. */
+  private contextScale(): number {
+    return Math.max(1e-9, 0.01 * this.magnitude);
+  }
+
   private learn(time: number, value: number): void {
+    if (this.o.contextWeight > 0) this.context.learn(value, this.contextScale());
     const step = this.lastTime === null ? 0 : Math.max(0, time - this.lastTime);
     if (this.lastTime !== null) this.stepMs += (this.count === 1 ? 1 : SLOW_RATE) * (step - this.stepMs);
     this.lastTime = time;
@@ -203,6 +219,7 @@ export class SeriesDetector {
       baselines: this.baselines.map((b) => b.toState()),
       score: this.score.toJSON(),
       cooldown: { ...this.cooldown },
+      context: this.context.toJSON(),
     };
   }
 
@@ -222,6 +239,8 @@ export class SeriesDetector {
     detector.baselines = snapshot.baselines.map((b) => Baseline.fromState(b));
     detector.score = new ScoreState(snapshot.score);
     detector.cooldown = { ...snapshot.cooldown };
+    // Snapshots from before contextual novelty have none: it starts afresh.
+    detector.context = new ContextState(snapshot.context);
     return detector;
   }
 }

@@ -1,4 +1,5 @@
 import type { BaselineState } from './baseline.js';
+import type { ContextStateJson } from './context.js';
 import type { ScoreStateJson } from './score.js';
 
 /** Version of {@link SeriesDetectorSnapshot}; bumped on any change of its meaning. */
@@ -29,6 +30,8 @@ export interface SeriesDetectorSnapshot {
   score: ScoreStateJson;
   /** Points left in the cooldown after an alarm, and the deviation that raised it. */
   cooldown: { left: number; deviation: number };
+  /** Recent points and novelty statistics of the contextual score (absent in older snapshots). */
+  context?: ContextStateJson;
 }
 
 /** Checks the shape and version of a snapshot read back from storage. */

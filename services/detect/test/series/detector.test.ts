@@ -136,6 +136,9 @@ describe('SeriesDetector', () => {
   it('keeps the state of a seasonal series small', () => {
     const detector = new SeriesDetector();
     feed(detector, (15 * DAY) / STEP, (i) => 100 + 50 * Math.sin((2 * Math.PI * i * STEP) / DAY));
-    expect(Buffer.byteLength(JSON.stringify(detector.snapshot()))).toBeLessThan(12_000);
+    // Profiles (2 × (48 + 168) numbers) and the novelty history (300 points): under 1,000 numbers.
+    const numbers = JSON.stringify(detector.snapshot()).match(/-?\d[\d.e+-]*/g) ?? [];
+    expect(numbers.length).toBeLessThan(1_000);
+    expect(Buffer.byteLength(JSON.stringify(detector.snapshot()))).toBeLessThan(16_000);
   });
 });
