@@ -14,6 +14,7 @@ const alias = {
   '@vigie/collector': here('services/collector/src/index.ts'),
   '@vigie/cli': here('services/cli/src/main.ts'),
   '@vigie/testkit': here('services/testkit/src/index.ts'),
+  '@vigie/api': here('services/api/src/index.ts'),
 };
 
 export default defineConfig({

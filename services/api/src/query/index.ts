@@ -1,0 +1,22 @@
+export type {
+  AllNode,
+  AndNode,
+  ExistsNode,
+  LeafNode,
+  NotNode,
+  OrNode,
+  PhraseNode,
+  QueryNode,
+  RangeBound,
+  RangeNode,
+  Span,
+  TermNode,
+  TextNode,
+  WildcardNode,
+} from './ast.js';
+export type { QueryPosition } from './errors.js';
+export { QueryError, QueryFieldError, QueryLimitError, QuerySyntaxError } from './errors.js';
+export type { QueryLimits } from './limits.js';
+export { DEFAULT_QUERY_LIMITS } from './limits.js';
+export type { ParseOptions } from './parse.js';
+export { parseQuery } from './parse.js';
