@@ -46,7 +46,8 @@ export interface ContextStateJson {
  * one pass over the history.
  */
 export class ContextState {
-  private readonly ring = new Float64Array(CONTEXT_HISTORY);
+  /** Each point is written twice, at i and i + CONTEXT_HISTORY, so that shapes read without wrapping. */
+  private readonly ring = new Float64Array(2 * CONTEXT_HISTORY);
   /** Points in the ring, and where the next one goes. */
   private size = 0;
   private next = 0;
@@ -55,6 +56,8 @@ export class ContextState {
   private peak = MIN_RECORD;
   private learned = 0;
   private readonly shape = new Float64Array(SHAPE);
+  /** The last distance computed and what it was for: judging then learning a point needs it twice. */
+  private memo = { value: Number.NaN, scale: Number.NaN, next: -1, size: -1, u: null as number | null };
 
   constructor(json?: ContextStateJson) {
     if (json) {
@@ -68,27 +71,41 @@ export class ContextState {
 
   private push(value: number): void {
     this.ring[this.next] = value;
+    this.ring[this.next + CONTEXT_HISTORY] = value;
     this.next = (this.next + 1) % CONTEXT_HISTORY;
     this.size = Math.min(this.size + 1, CONTEXT_HISTORY);
   }
 
   /** The point `age` steps back in the ring (1 = the last one pushed). */
   private back(age: number): number {
-    return this.ring[(this.next - age + CONTEXT_HISTORY) % CONTEXT_HISTORY] as number;
+    return this.ring[this.next + CONTEXT_HISTORY - age] as number;
   }
 
   /** log(distance to the nearest neighbour) of the shape ending with `value`, or null if too early. */
   private logDistance(value: number, scale: number): number | null {
+    const memo = this.memo;
+    if (memo.value === value && memo.scale === scale && memo.next === this.next && memo.size === this.size)
+      return memo.u;
+    const u = this.nearest(value, scale);
+    this.memo = { value, scale, next: this.next, size: this.size, u };
+    return u;
+  }
+
+  private nearest(value: number, scale: number): number | null {
     const size = this.size;
     if (size < 2 * SHAPE + 10) return null;
+    const ring = this.ring;
     const shape = this.shape;
+    const base = this.next + CONTEXT_HISTORY;
     shape[0] = value;
-    for (let l = 1; l < SHAPE; l++) shape[l] = this.back(l);
+    for (let l = 1; l < SHAPE; l++) shape[l] = ring[base - l] as number;
     // Neighbours end `age` points back and do not overlap the current shape.
     let best = Number.POSITIVE_INFINITY;
     for (let age = SHAPE + 1; age <= size - SHAPE + 1; age++) {
+      const end = base - age;
       let d = 0;
-      for (let l = 0; l < SHAPE && d < best; l++) d += Math.abs((shape[l] as number) - this.back(age + l));
+      for (let l = 0; l < SHAPE && d < best; l++)
+        d += Math.abs((shape[l] as number) - (ring[end - l] as number));
       if (d < best) best = d;
     }
     return Math.log(best / SHAPE / scale + DISTANCE_FLOOR);
