@@ -137,6 +137,19 @@ function toSyntaxError(text: string, err: peggy.parser.SyntaxError, scan: TextSc
       "')'",
     ]);
   }
+  if (/(^|[^\\])(\\\\)*\\$/.test(text)) {
+    const end = positionOf(text, text.length - 1);
+    return new QuerySyntaxError(`A trailing '\\' escapes nothing at ${describePosition(end)}`, end, expected);
+  }
+  const range = /[[{][^\]}]*$/.exec(text);
+  if (range !== null && err.found === null) {
+    const open = positionOf(text, range.index);
+    return new QuerySyntaxError(
+      `Unterminated range: the '${text[range.index]}' at ${describePosition(open)} needs 'a TO b' and a closing ']' or '}'`,
+      open,
+      expected,
+    );
+  }
   const depthBefore =
     (text.slice(0, at.offset).match(/(?<!\\)\(/g)?.length ?? 0) -
     (text.slice(0, at.offset).match(/(?<!\\)\)/g)?.length ?? 0);
