@@ -71,7 +71,7 @@ export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegEx
 }
 
 function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
 const fieldError = (field: ResolvedField, message: string, span: Span) =>
