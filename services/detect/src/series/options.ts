@@ -18,7 +18,11 @@ export interface SeriesDetectorOptions {
    * raises one alarm, unless it grows much worse. Default 120.
    */
   cooldownPoints: number;
-  /** Factor applied to scores during the cooldown. Default 0.5. */
+  /**
+   * Factor applied to scores during the cooldown. Default 0.7: an alarm damps what follows,
+   * yet a clear anomaly soon after a lesser alarm still scores above the threshold (on NAB,
+   * 0.5 loses such anomalies and 0.9 lets one incident alarm again and again).
+   */
   cooldownDamping: number;
   /**
    * During a cooldown, a deviation this many times the one that raised the alarm is a new
@@ -88,7 +92,7 @@ export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesDetectorOptions> = Object.fr
   threshold: 0.5,
   warmUpPoints: 100,
   cooldownPoints: 120,
-  cooldownDamping: 0.5,
+  cooldownDamping: 0.7,
   escalation: 2,
   halfScoreSurprise: 4,
   seasonality: true,
