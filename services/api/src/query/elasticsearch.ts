@@ -3,6 +3,7 @@ import {
   coerceValue,
   type FieldOptions,
   type FieldValue,
+  flattenedPrefix,
   type ResolvedField,
   resolveField,
   unsupported,
@@ -36,6 +37,7 @@ export type ElasticsearchQuery =
   | { match: Record<string, { query: string; operator: 'and' }> }
   | { match_phrase: Record<string, { query: string }> }
   | { wildcard: Record<string, { value: string; case_insensitive?: boolean }> }
+  | { prefix: Record<string, { value: string }> }
   | { range: Record<string, ElasticsearchRange> }
   | { exists: { field: string } };
 
@@ -105,6 +107,9 @@ export function toElasticsearchQuery(
         const target = field(node.field, node.span);
         if (!['text', 'keyword', 'flattened-key'].includes(target.type)) {
           throw unsupported(target, 'A wildcard', node.span);
+        }
+        if (target.type === 'flattened-key') {
+          return { prefix: { [target.path]: { value: flattenedPrefix(target, node.pattern, node.span) } } };
         }
         // Text is indexed lower-cased, so only a case-insensitive pattern can match it.
         const value =

@@ -162,3 +162,19 @@ export function unsupported(field: ResolvedField, what: string, span: Span): Que
     { offset: span.start, line: span.line, column: span.column },
   );
 }
+
+/**
+ * The literal prefix of a pattern on a flattened key, which Elasticsearch searches with
+ * `prefix` only (it refuses `wildcard` there): `checkout-*` is fine, `*-1` or `a?c` is not.
+ */
+export function flattenedPrefix(field: ResolvedField, pattern: string, span: Span): string {
+  let prefix = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] ?? '';
+    if (c === '\\') prefix += pattern[++i] ?? '';
+    else if (c === '*' && i === pattern.length - 1) return prefix;
+    else if (c === '*' || c === '?') break;
+    else prefix += c;
+  }
+  throw unsupported(field, `Only a trailing '*' wildcard ('${pattern}' has another)`, span);
+}

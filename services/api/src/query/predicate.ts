@@ -1,7 +1,14 @@
 import { BlockList, isIP } from 'node:net';
 import type { LogEvent } from '@vigie/common';
 import type { QueryNode, RangeBound, RangeNode, Span } from './ast.js';
-import { coerceValue, type FieldOptions, type ResolvedField, resolveField, unsupported } from './fields.js';
+import {
+  coerceValue,
+  type FieldOptions,
+  flattenedPrefix,
+  type ResolvedField,
+  resolveField,
+  unsupported,
+} from './fields.js';
 import {
   containsSequence,
   dateValue,
@@ -126,6 +133,10 @@ function wildcardTest(target: ResolvedField, pattern: string, span: Span): Value
   }
   if (target.type !== 'keyword' && target.type !== 'flattened-key')
     throw unsupported(target, 'A wildcard', span);
+  if (target.type === 'flattened-key') {
+    const prefix = flattenedPrefix(target, pattern, span);
+    return (v) => String(v).startsWith(prefix);
+  }
   const regexp = wildcardRegExp(pattern, false);
   return (v) => regexp.test(String(v));
 }

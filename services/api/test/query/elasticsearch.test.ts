@@ -24,6 +24,7 @@ describe('toElasticsearchQuery', () => {
     ['trace.id:*', { exists: { field: 'trace.id' } }],
     ['tenant:acme', { term: { 'attributes.tenant': { value: 'acme' } } }],
     ['labels.team:payments', { term: { 'labels.team': { value: 'payments' } } }],
+    ['labels.team:pay\\?*', { prefix: { 'labels.team': { value: 'pay?' } } }],
     ['log.level:(error OR fatal)', { terms: { 'log.level': ['error', 'fatal'] } }],
     [
       'log.level:error OR service.name:cart',
@@ -97,6 +98,12 @@ describe('toElasticsearchQuery', () => {
     ['a OR message > b', 5, /A range cannot apply to 'message' \(text\) at column 6/],
     ['source.ip:10.*', 0, /A wildcard cannot apply to 'source.ip' \(ip\)/],
     ['event.original:x', 0, /stored but not searchable/],
+    [
+      'labels.team:p*y',
+      0,
+      /Only a trailing '\*' wildcard \('p\*y' has another\) cannot apply to 'labels.team'/,
+    ],
+    ['tenant:a?c', 0, /Only a trailing '\*' wildcard/],
   ])('refuses %s at its position', (query, offset, message) => {
     expect(() => es(query)).toThrow(QueryFieldError);
     expect(() => es(query)).toThrow(message);
