@@ -8,6 +8,7 @@ import {
   resolveField,
   unsupported,
 } from './fields.js';
+import { ipBlock, ipValue } from './match.js';
 
 /** Bounds of an Elasticsearch `range` clause. */
 export interface ElasticsearchRange {
@@ -98,6 +99,8 @@ export function toElasticsearchQuery(
             ? { match_phrase: { [target.path]: { query: node.value } } }
             : { match: { [target.path]: { query: node.value, operator: 'and' } } };
         }
+        // Checked here so that a bad address is the user's error, not Elasticsearch's 400.
+        if (target.type === 'ip') ipBlock(target, node.value, node.span);
         return { term: { [target.path]: { value: coerceValue(target, node.value, node.span) } } };
       }
       case 'wildcard': {
@@ -139,6 +142,8 @@ function anyOf(clauses: ElasticsearchQuery[]): ElasticsearchQuery {
 
 function range(target: ResolvedField, node: RangeNode): ElasticsearchQuery {
   if (target.type === 'text' || target.type === 'boolean') throw unsupported(target, 'A range', node.span);
+  if (target.type === 'ip')
+    for (const b of [node.lower, node.upper]) if (b) ipValue(target, b.value, node.span);
   const bounds: ElasticsearchRange = {};
   if (node.lower)
     bounds[node.lower.inclusive ? 'gte' : 'gt'] = coerceValue(target, node.lower.value, node.span);

@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { Span } from './ast.js';
 import { describePosition, QueryFieldError } from './errors.js';
 import type { ResolvedField } from './fields.js';
@@ -83,33 +83,63 @@ const fieldError = (field: ResolvedField, message: string, span: Span) =>
 
 /** Epoch milliseconds of an absolute date; relative ones (`now-1h`) are resolved elsewhere. */
 export function dateValue(field: ResolvedField, value: string, span: Span): number {
-  const time = Date.parse(value);
+  // Elasticsearch reads a time without a zone as UTC; Date.parse would use the local zone.
+  const zoneless = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value);
+  const time = Date.parse(zoneless ? `${value}Z` : value);
   if (Number.isNaN(time)) {
     throw fieldError(field, `'${value}' is not an absolute date for '${field.path}'`, span);
   }
   return time;
 }
 
-/** The address family of an IP or CIDR value, or an error at the clause. */
-export function ipFamily(field: ResolvedField, value: string, span: Span): 'ipv4' | 'ipv6' {
-  const version = isIP(value.split('/')[0] ?? '');
-  if (version === 0) throw fieldError(field, `'${value}' is not an IP address for '${field.path}'`, span);
-  return version === 4 ? 'ipv4' : 'ipv6';
+/**
+ * An IP address as one number in the IPv6 space, IPv4 mapped to `::ffff:a.b.c.d`, as
+ * Elasticsearch orders them; `undefined` for anything else.
+ */
+export function ipNumber(value: unknown): bigint | undefined {
+  if (typeof value !== 'string') return undefined;
+  const address = value.split('%')[0] ?? '';
+  const version = isIP(address);
+  if (version === 4) return 0xffff00000000n + ipv4Number(address);
+  if (version !== 6) return undefined;
+  let text = address;
+  const tail = text.slice(text.lastIndexOf(':') + 1);
+  if (tail.includes('.')) {
+    const v4 = ipv4Number(tail);
+    text = `${text.slice(0, -tail.length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const [head = '', rest] = text.split('::');
+  const left = groups(head);
+  const right = rest === undefined ? [] : groups(rest);
+  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((acc, group) => (acc << 16n) + BigInt(Number.parseInt(group, 16)), 0n);
 }
 
-/** A list matching one address or one CIDR block, as a `term` on an `ip` field does. */
-export function ipTerm(field: ResolvedField, value: string, span: Span): BlockList {
-  const family = ipFamily(field, value, span);
-  const list = new BlockList();
+function ipv4Number(address: string): bigint {
+  return address.split('.').reduce((acc, octet) => (acc << 8n) + BigInt(Number(octet)), 0n);
+}
+
+/** Parses an IP bound or value of a clause, or throws a `QueryFieldError` at it. */
+export function ipValue(field: ResolvedField, value: string, span: Span): bigint {
+  const number = ipNumber(value);
+  if (number === undefined)
+    throw fieldError(field, `'${value}' is not an IP address for '${field.path}'`, span);
+  return number;
+}
+
+/** The first and last addresses of one address or CIDR block, as a `term` on an `ip` field matches. */
+export function ipBlock(field: ResolvedField, value: string, span: Span): [bigint, bigint] {
   const [address = '', prefix] = value.split('/');
-  if (prefix === undefined) list.addAddress(address, family);
-  else list.addSubnet(address, Number(prefix), family);
-  return list;
-}
-
-/** True when `value` is an IP address in `list`. */
-export function ipIn(list: BlockList, value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  const version = isIP(value);
-  return version !== 0 && list.check(value, version === 4 ? 'ipv4' : 'ipv6');
+  const base = ipValue(field, address, span);
+  if (prefix === undefined) return [base, base];
+  const bits = Number(prefix) + (isIP(address) === 4 ? 96 : 0);
+  // Elasticsearch refuses a mapped address with a prefix: v4 or v6 bits would be ambiguous.
+  const mapped = address.includes(':') && address.includes('.');
+  if (!/^\d+$/.test(prefix) || bits > 128 || mapped) {
+    throw fieldError(field, `'${value}' is not a CIDR block for '${field.path}'`, span);
+  }
+  const size = 1n << BigInt(128 - bits);
+  const low = base - (base % size);
+  return [low, low + size - 1n];
 }

@@ -1,4 +1,3 @@
-import { BlockList, isIP } from 'node:net';
 import type { LogEvent } from '@vigie/common';
 import type { QueryNode, RangeBound, RangeNode, Span } from './ast.js';
 import {
@@ -13,9 +12,9 @@ import {
   containsSequence,
   dateValue,
   fieldValues,
-  ipFamily,
-  ipIn,
-  ipTerm,
+  ipBlock,
+  ipNumber,
+  ipValue,
   tokens,
   wildcardRegExp,
 } from './match.js';
@@ -106,8 +105,11 @@ function valueTest(target: ResolvedField, kind: 'term' | 'phrase', value: string
       };
     }
     case 'ip': {
-      const list = ipTerm(target, value, span);
-      return (v) => ipIn(list, v);
+      const [low, high] = ipBlock(target, value, span);
+      return (v) => {
+        const ip = ipNumber(v);
+        return ip !== undefined && ip >= low && ip <= high;
+      };
     }
     case 'date': {
       const time = dateValue(target, value, span);
@@ -164,7 +166,7 @@ function rangeTest(target: ResolvedField, node: RangeNode): ValueTest {
         (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined),
       );
     case 'ip':
-      return ipRange(target, lower, upper, span);
+      return compareWith(lower, upper, (b) => ipValue(target, b, span), ipNumber);
     default:
       return compareWith(
         lower,
@@ -176,7 +178,7 @@ function rangeTest(target: ResolvedField, node: RangeNode): ValueTest {
 }
 
 /** Tests a value against optional bounds, both converted to one comparable type. */
-function compareWith<T extends number | string>(
+function compareWith<T extends number | string | bigint>(
   lower: RangeBound | undefined,
   upper: RangeBound | undefined,
   bound: (value: string) => T,
@@ -191,19 +193,4 @@ function compareWith<T extends number | string>(
     if (high && (high.inclusive ? v > high.value : v >= high.value)) return false;
     return true;
   };
-}
-
-function ipRange(
-  target: ResolvedField,
-  lower: RangeBound | undefined,
-  upper: RangeBound | undefined,
-  span: Span,
-): ValueTest {
-  const family = ipFamily(target, lower?.value ?? upper?.value ?? '', span);
-  const [min, max] =
-    family === 'ipv4' ? ['0.0.0.0', '255.255.255.255'] : ['::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'];
-  const list = new BlockList();
-  list.addRange(lower?.value ?? min, upper?.value ?? max, family);
-  const excluded = [lower, upper].filter((b) => b !== undefined && !b.inclusive).map((b) => b?.value);
-  return (v) => typeof v === 'string' && isIP(v) !== 0 && ipIn(list, v) && !excluded.includes(v);
 }

@@ -80,6 +80,12 @@ export const AGREEMENT_CASES: Array<[query: string, ids: string[]]> = [
   ['source.ip:10.9.0.1', ['b']],
   ['source.ip:[10.5.0.0 TO 192.168.255.255]', ['b', 'c']],
   ['source.ip:{10.1.2.3 TO 10.9.0.1]', ['b']],
+  // IPv4 addresses sort as IPv4-mapped IPv6 ones (::ffff:a.b.c.d), below 2001:db8::.
+  ['source.ip >= 10.5.0.0', ['b', 'c', 'd']],
+  ['source.ip < 2001:db8::', ['a', 'b', 'c']],
+  ['source.ip:"2001:db8::/32"', ['d']],
+  ['source.ip:"::ffff:10.1.2.3"', ['a']],
+  ['@timestamp >= 2026-11-28T10:10:00', ['c', 'd']],
   ['user.name:alice', ['c', 'd']],
   ['tenant:acme', ['a']],
   ['retries:3', ['d']],

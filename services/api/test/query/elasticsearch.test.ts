@@ -97,6 +97,10 @@ describe('toElasticsearchQuery', () => {
     ],
     ['a OR message > b', 5, /A range cannot apply to 'message' \(text\) at column 6/],
     ['source.ip:10.*', 0, /A wildcard cannot apply to 'source.ip' \(ip\)/],
+    ['source.ip:localhost', 0, /'localhost' is not an IP address for 'source.ip'/],
+    ['source.ip:"::ffff:10.0.0.0/104"', 0, /is not a CIDR block/],
+    ['source.ip:10.0.0.0/33', 0, /'10.0.0.0\/33' is not a CIDR block/],
+    ['source.ip >= 10.1', 0, /'10.1' is not an IP address/],
     ['event.original:x', 0, /stored but not searchable/],
     [
       'labels.team:p*y',

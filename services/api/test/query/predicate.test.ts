@@ -39,6 +39,8 @@ describe('toPredicate', () => {
     ['message > b', /A range cannot apply to 'message' \(text\)/],
     ['source.ip:local*', /A wildcard cannot apply to 'source.ip' \(ip\)/],
     ['source.ip:localhost', /'localhost' is not an IP address/],
+    ['source.ip:"::ffff:10.0.0.0/104"', /is not a CIDR block/],
+    ['source.ip < 300.1.1.1', /'300.1.1.1' is not an IP address/],
     ['@timestamp >= now-1h', /'now-1h' is not an absolute date/],
     ['vigie.truncated:yes', /expects true or false/],
   ])('refuses %s before any event', (query, message) => {
