@@ -137,15 +137,18 @@ function toSyntaxError(text: string, err: peggy.parser.SyntaxError, scan: TextSc
       "')'",
     ]);
   }
-  if (/(^|[^\\])(\\\\)*\\$/.test(text)) {
+  let backslashes = 0;
+  while (text[text.length - 1 - backslashes] === '\\') backslashes++;
+  if (backslashes % 2 === 1) {
     const end = positionOf(text, text.length - 1);
     return new QuerySyntaxError(`A trailing '\\' escapes nothing at ${describePosition(end)}`, end, expected);
   }
-  const range = /[[{][^\]}]*$/.exec(text);
-  if (range !== null && err.found === null) {
-    const open = positionOf(text, range.index);
+  const rangeStart = Math.max(text.lastIndexOf('['), text.lastIndexOf('{'));
+  const rangeEnd = Math.max(text.lastIndexOf(']'), text.lastIndexOf('}'));
+  if (rangeStart > rangeEnd && err.found === null) {
+    const open = positionOf(text, rangeStart);
     return new QuerySyntaxError(
-      `Unterminated range: the '${text[range.index]}' at ${describePosition(open)} needs 'a TO b' and a closing ']' or '}'`,
+      `Unterminated range: the '${text[rangeStart]}' at ${describePosition(open)} needs 'a TO b' and a closing ']' or '}'`,
       open,
       expected,
     );
@@ -156,7 +159,8 @@ function toSyntaxError(text: string, err: peggy.parser.SyntaxError, scan: TextSc
   if (err.found === ')' && depthBefore <= 0) {
     return new QuerySyntaxError(`Unexpected ')' at ${describePosition(at)}: no '(' is open`, at, expected);
   }
-  const before = text.slice(0, at.offset).trimEnd();
+  // Only the end of what came before matters; bounding it keeps these patterns linear.
+  const before = text.slice(Math.max(0, at.offset - 256), at.offset).trimEnd();
   const where = describePosition(at);
   const field = /([A-Za-z0-9_@][A-Za-z0-9_@.-]*):$/.exec(before)?.[1];
   if (field !== undefined) {

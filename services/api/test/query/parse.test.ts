@@ -204,6 +204,17 @@ describe('hostile input', () => {
     expect(ms).toBeLessThan(500);
   });
 
+  it.each([
+    ['a long word before a stray parenthesis', `${'a'.repeat(16_000)})`],
+    ['many open brackets', `f:${'['.repeat(16_000)}`],
+    ['many backslashes', `${'\\'.repeat(15_999)}`],
+    ['many field-like words', `${'a.b'.repeat(5_000)}:`],
+  ])('reports an error on %s quickly', (_name, query) => {
+    const { error, ms } = fast(query);
+    expect(error).toBeInstanceOf(QuerySyntaxError);
+    expect(ms).toBeLessThan(200);
+  });
+
   it('keeps control characters and unicode as data', () => {
     expect(shape(parseQuery('message:"\u0000é\u202e"'))).toBe('message="\u0000é\u202e"');
   });
