@@ -2,7 +2,7 @@ import type { BucketMetric } from '@vigie/common';
 import type { Verdict } from './detectors/verdict.js';
 import { describeChange } from './explain/changes.js';
 import { drilldownQuery, explanation } from './explain/describe.js';
-import { bucketMetric } from './metrics/metric.js';
+import { MetricOutbox } from './metrics/metric.js';
 import {
   type Anomaly,
   type AnomalyKind,
@@ -56,6 +56,8 @@ export class DetectionEngine {
   private maxTime: number | undefined;
   private lateEvents = 0;
   private outbox: DetectionOutput = { anomalies: [], metrics: [] };
+  /** Metrics wait as numbers until drained (see `MetricOutbox`); `outbox.metrics` stays empty. */
+  private readonly metrics = new MetricOutbox();
 
   constructor(
     private readonly options: DetectionOptions = DETECTION_DEFAULTS,
@@ -124,6 +126,7 @@ export class DetectionEngine {
   drain(): DetectionOutput {
     const out = this.outbox;
     this.outbox = { anomalies: [], metrics: [] };
+    out.metrics = this.metrics.drain();
     return out;
   }
 
@@ -204,9 +207,7 @@ export class DetectionEngine {
           });
         }
         if (field === undefined || bucket.count > 0) {
-          this.outbox.metrics.push(
-            bucketMetric(series.key, bucket, bucketMs, errors, latency, volumeVerdict),
-          );
+          this.metrics.push(series.key, bucket, bucketMs, errors, latency, volumeVerdict);
         }
       }
       for (const { template, verdict } of service.patterns.evaluate(end)) {
@@ -285,7 +286,7 @@ export class DetectionEngine {
   private expire(service: ServiceState, time: number): void {
     const { seriesIdleMs, serviceIdleMs } = this.options;
     for (const [id, series] of service.series) {
-      if (id === '' || time - series.lastSeen < seriesIdleMs || series.open.size > 0) continue;
+      if (id === '' || time - series.lastSeen < seriesIdleMs || series.openCount > 0) continue;
       service.forget(id, series);
       for (const kind of ['error_spike', 'latency'] as const) {
         const closed = this.tracker.expire(

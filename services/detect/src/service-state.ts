@@ -75,14 +75,18 @@ export class ServiceState {
     const total = this.totalSeries;
     total.lastSeen = time;
     total.bucket(bucketStart).add(id, event);
-    if (route !== undefined) this.seriesFor('url.path', route, time)?.bucket(bucketStart).add(id, event);
-    if (host !== undefined) this.seriesFor('host.name', host, time)?.bucket(bucketStart).add(id, event);
+    const routeSeries = route !== undefined ? this.seriesFor('url.path', route, time) : undefined;
+    const hostSeries = host !== undefined ? this.seriesFor('host.name', host, time) : undefined;
+    routeSeries?.bucket(bucketStart).add(id, event);
+    hostSeries?.bucket(bucketStart).add(id, event);
 
     const durationMs = event.event?.duration !== undefined ? event.event.duration / 1e6 : undefined;
     const slow = durationMs !== undefined && durationMs > total.latency.slowAboveMs;
     const breakdown = this.breakdown;
-    breakdown.add('url.path', route, error, slow);
-    breakdown.add('host.name', host, error, slow);
+    // The series' own strings: a breakdown key outlives the event, and a fresh route
+    // string per event would be promoted and dropped again every bucket.
+    breakdown.add('url.path', routeSeries?.key.value ?? route, error, slow);
+    breakdown.add('host.name', hostSeries?.key.value ?? host, error, slow);
     breakdown.add('http.response.status_code', event.http?.response?.status_code, error, slow);
     if (error) {
       breakdown.add('error.type', event.error?.type, error, slow);

@@ -99,7 +99,7 @@ export class ErrorSpikeDetector {
       unit: 'ratio',
       windowMs: best.buckets * bucketMs,
       describe: `error ratio ${percent(ratio)} (${best.errors} of ${best.requests} requests in ${(best.buckets * bucketMs) / 1000} s) against ${percent(p0)} expected`,
-      sampleEventIds: window.flatMap((b) => b.errorSamples).slice(-5),
+      sampleEventIds: lastErrorIds(window, 5),
     };
   }
 
@@ -121,4 +121,16 @@ function upperRatio(requests: number, p0: number): number {
 
 function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.01 ? 2 : 1)}%`;
+}
+
+/** The last `n` error sample ids of the window, oldest first. */
+function lastErrorIds(window: readonly Bucket[], n: number): string[] {
+  const ids: string[] = [];
+  for (const bucket of window) {
+    bucket.forEachErrorSample((id) => {
+      ids.push(id);
+      if (ids.length > n) ids.shift();
+    });
+  }
+  return ids;
 }

@@ -85,10 +85,10 @@ export class LatencyDetector {
 /** One sketch, reused for every window: evaluation is synchronous. */
 const WINDOW_SKETCH = new LatencySketch();
 
-/** Ids of the five slowest requests of the window, slowest first. */
+/** Ids of the five slowest requests of the window, slowest first (ties: earliest first). */
 function slowestIds(window: readonly Bucket[]): string[] {
   const samples: SlowSample[] = [];
-  for (const bucket of window) for (const sample of bucket.slowSamples) samples.push(sample);
+  for (const bucket of window) bucket.forEachSlowSample((id, ms) => samples.push({ id, ms }));
   return samples
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 5)

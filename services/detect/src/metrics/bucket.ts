@@ -2,19 +2,8 @@ import type { LogEvent } from '@vigie/common';
 import { isError } from '../model.js';
 import { LatencySketch } from './sketch.js';
 
-const SAMPLE_IDS = 5;
-
-/** A bucket's numbers as indexed into `vigie-metrics` and read by detectors. */
-export interface BucketSummary {
-  /** Bucket start, epoch ms. */
-  start: number;
-  count: number;
-  errors: number;
-  /** Requests by status class: index 0 = 1xx … 4 = 5xx. */
-  statusClasses: [number, number, number, number, number];
-  /** Latency in ms from `event.duration`; absent without durations. */
-  latency?: { samples: number; p50: number; p95: number; p99: number };
-}
+/** Event ids a bucket keeps as samples, per kind (errors, slowest requests). */
+export const SAMPLE_IDS = 5;
 
 /** The id and duration of one of a bucket's slowest requests. */
 export interface SlowSample {
@@ -26,19 +15,24 @@ export interface SlowSample {
  * Counts and a latency sketch for one series over one event-time bucket. Durations go
  * into a sketch (1 % relative accuracy, mergeable across buckets) instead of a list.
  * A series recycles its buckets (`reset`): they live 30-40 s, long enough to be promoted
- * to the old generation, so allocating one per series every 10 s made the heap balloon
- * between major collections.
+ * to the old generation, so allocating one (or its sample arrays) per series every 10 s
+ * made the heap balloon between major collections. Samples sit in fixed slots for the
+ * same reason.
  */
 export class Bucket {
   count = 0;
   errors = 0;
   readonly statusClasses: [number, number, number, number, number] = [0, 0, 0, 0, 0];
   readonly sketch = new LatencySketch();
-  readonly errorSamples: string[] = [];
-  /** The slowest requests (up to five; objects reused in place, copy before keeping). */
-  readonly slowSamples: SlowSample[] = [];
   /** Durations above `slowAboveMs` (the latency band's upper edge when the bucket opened). */
   slowCount = 0;
+  /** Ids of the first errors: slots 0 … `errorSampleCount` - 1. */
+  private readonly errorIds: string[] = ['', '', '', '', ''];
+  private errorSampleCount = 0;
+  /** Ids and durations of the slowest requests, in arrival order of their slots. */
+  private readonly slowIds: string[] = ['', '', '', '', ''];
+  private readonly slowMs = new Float64Array(SAMPLE_IDS);
+  private slowSampleCount = 0;
   /** Fastest of the kept slow samples once there are five: faster requests skip the scan. */
   private slowFloor = Number.NEGATIVE_INFINITY;
 
@@ -55,9 +49,12 @@ export class Bucket {
     this.errors = 0;
     this.statusClasses.fill(0);
     this.sketch.clear();
-    this.errorSamples.length = 0;
-    this.slowSamples.length = 0;
     this.slowCount = 0;
+    // Drop the ids so the bucket does not keep old strings alive.
+    this.errorIds.fill('');
+    this.slowIds.fill('');
+    this.errorSampleCount = 0;
+    this.slowSampleCount = 0;
     this.slowFloor = Number.NEGATIVE_INFINITY;
   }
 
@@ -70,7 +67,7 @@ export class Bucket {
     }
     if (isError(event)) {
       this.errors++;
-      if (this.errorSamples.length < SAMPLE_IDS) this.errorSamples.push(id);
+      if (this.errorSampleCount < SAMPLE_IDS) this.errorIds[this.errorSampleCount++] = id;
     }
     const durationNs = event.event?.duration;
     if (durationNs !== undefined && durationNs >= 0) {
@@ -81,47 +78,62 @@ export class Bucket {
     }
   }
 
-  summary(): BucketSummary {
-    const summary: BucketSummary = {
-      start: this.start,
-      count: this.count,
-      errors: this.errors,
-      statusClasses: [...this.statusClasses],
-    };
-    if (this.sketch.count > 0) summary.latency = latencyOf(this.sketch);
-    return summary;
+  /** Ids of the first errors (a copy). */
+  get errorSamples(): string[] {
+    return this.errorIds.slice(0, this.errorSampleCount);
   }
 
-  /** Restores the slowest samples of a snapshot. */
-  loadSlowSamples(samples: readonly SlowSample[]): void {
-    this.slowSamples.length = 0;
-    for (const { id, ms } of samples) this.slowSamples.push({ id, ms });
-    this.slowFloor =
-      this.slowSamples.length >= SAMPLE_IDS ? fastestOf(this.slowSamples).ms : Number.NEGATIVE_INFINITY;
+  /** The slowest requests (copies), in the order their slots were filled. */
+  get slowSamples(): SlowSample[] {
+    const samples: SlowSample[] = [];
+    for (let i = 0; i < this.slowSampleCount; i++) {
+      samples.push({ id: this.slowIds[i] as string, ms: this.slowMs[i] as number });
+    }
+    return samples;
+  }
+
+  /** Calls `visit` with each error sample id, first kept first. */
+  forEachErrorSample(visit: (id: string) => void): void {
+    for (let i = 0; i < this.errorSampleCount; i++) visit(this.errorIds[i] as string);
+  }
+
+  /** Calls `visit` with each slow sample, in slot order. */
+  forEachSlowSample(visit: (id: string, ms: number) => void): void {
+    for (let i = 0; i < this.slowSampleCount; i++) visit(this.slowIds[i] as string, this.slowMs[i] as number);
+  }
+
+  /** Restores the samples of a snapshot. */
+  loadSamples(errorIds: readonly string[], slow: readonly SlowSample[]): void {
+    this.errorSampleCount = 0;
+    for (const id of errorIds.slice(0, SAMPLE_IDS)) this.errorIds[this.errorSampleCount++] = id;
+    this.slowSampleCount = 0;
+    this.slowFloor = Number.NEGATIVE_INFINITY;
+    for (const { id, ms } of slow.slice(0, SAMPLE_IDS)) this.keepSlowest(id, ms);
   }
 
   private keepSlowest(id: string, ms: number): void {
-    const samples = this.slowSamples;
-    if (samples.length < SAMPLE_IDS) {
-      samples.push({ id, ms });
-      if (samples.length === SAMPLE_IDS) this.slowFloor = fastestOf(samples).ms;
+    if (this.slowSampleCount < SAMPLE_IDS) {
+      this.slowIds[this.slowSampleCount] = id;
+      this.slowMs[this.slowSampleCount] = ms;
+      this.slowSampleCount++;
+      if (this.slowSampleCount === SAMPLE_IDS) this.slowFloor = this.slowMs[this.fastest()] as number;
       return;
     }
-    // Same choice as before recycling: the first of the fastest samples is replaced.
-    const fastest = fastestOf(samples);
-    fastest.id = id;
-    fastest.ms = ms;
-    this.slowFloor = fastestOf(samples).ms;
+    // Same choice as a list would make: the first of the fastest samples is replaced.
+    const fastest = this.fastest();
+    if ((this.slowMs[fastest] as number) >= ms) return;
+    this.slowIds[fastest] = id;
+    this.slowMs[fastest] = ms;
+    this.slowFloor = this.slowMs[this.fastest()] as number;
   }
-}
 
-function fastestOf(samples: readonly SlowSample[]): SlowSample {
-  let fastest = samples[0] as SlowSample;
-  for (let i = 1; i < samples.length; i++) {
-    const sample = samples[i] as SlowSample;
-    if (sample.ms < fastest.ms) fastest = sample;
+  private fastest(): number {
+    let fastest = 0;
+    for (let i = 1; i < this.slowSampleCount; i++) {
+      if ((this.slowMs[i] as number) < (this.slowMs[fastest] as number)) fastest = i;
+    }
+    return fastest;
   }
-  return fastest;
 }
 
 /** p50/p95/p99 of a sketch. */

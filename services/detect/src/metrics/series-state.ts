@@ -48,7 +48,8 @@ export interface SeriesStateSnapshot {
  * ones (the detectors' window) and the baselines of its detectors.
  */
 export class SeriesState {
-  readonly open = new Map<number, Bucket>();
+  /** Open buckets (one or two: the watermark lags by less than a bucket), oldest first. */
+  private readonly open: Bucket[] = [];
   /** The bucket used last: most events go to the same one as the event before. */
   private lastBucket: Bucket | undefined;
   readonly recent: Bucket[] = [];
@@ -79,7 +80,7 @@ export class SeriesState {
         : new SeriesDetector(LIVE_SERIES_OPTIONS);
       this.volume = new VolumeDetector(this.volumeBaseline, options.volume);
     }
-    for (const state of snapshot?.open ?? []) this.open.set(state.start, restoreBucket(state));
+    for (const state of snapshot?.open ?? []) this.open.push(restoreBucket(state));
     for (const state of snapshot?.recent ?? []) this.recent.push(restoreBucket(state));
   }
 
@@ -87,20 +88,32 @@ export class SeriesState {
   bucket(start: number): Bucket {
     const last = this.lastBucket;
     if (last !== undefined && last.start === start) return last;
-    let bucket = this.open.get(start);
+    // An array, not a Map keyed by start: no boxed key and no hash table per bucket.
+    let bucket = this.open.find((b) => b.start === start);
     if (!bucket) {
       bucket = this.fresh(start);
-      this.open.set(start, bucket);
+      this.open.push(bucket);
     }
     this.lastBucket = bucket;
     return bucket;
   }
 
+  /** Open buckets (an expired series must have none). */
+  get openCount(): number {
+    return this.open.length;
+  }
+
   /** Moves the bucket at `start` (empty if nothing arrived) into the window. */
   close(start: number, windowBuckets: number): Bucket {
-    let bucket = this.open.get(start);
-    if (bucket) this.open.delete(start);
-    else bucket = this.fresh(start);
+    const open = this.open;
+    const index = open.findIndex((b) => b.start === start);
+    let bucket: Bucket;
+    if (index === -1) bucket = this.fresh(start);
+    else {
+      bucket = open[index] as Bucket;
+      for (let i = index; i < open.length - 1; i++) open[i] = open[i + 1] as Bucket;
+      open.pop();
+    }
     if (this.lastBucket === bucket) this.lastBucket = undefined;
     this.recent.push(bucket);
     while (this.recent.length > windowBuckets) this.spare.push(this.recent.shift() as Bucket);
@@ -119,7 +132,7 @@ export class SeriesState {
     const snapshot: SeriesStateSnapshot = {
       key: this.key,
       lastSeen: this.lastSeen,
-      open: [...this.open.values()].map(bucketState),
+      open: this.open.map(bucketState),
       recent: this.recent.map(bucketState),
       errors: { ...this.errorBaseline },
       latency: this.latencyBaseline.snapshot(),
@@ -137,8 +150,8 @@ function bucketState(bucket: Bucket): BucketState {
     statusClasses: [...bucket.statusClasses],
     slowAboveMs: Number.isFinite(bucket.slowAboveMs) ? bucket.slowAboveMs : null,
     slowCount: bucket.slowCount,
-    errorSamples: [...bucket.errorSamples],
-    slowSamples: bucket.slowSamples.map((s) => ({ ...s })),
+    errorSamples: bucket.errorSamples,
+    slowSamples: bucket.slowSamples,
   };
   if (bucket.sketch.count > 0) state.sketch = Buffer.from(bucket.sketch.toProto()).toString('base64');
   return state;
@@ -150,8 +163,7 @@ function restoreBucket(state: BucketState): Bucket {
   bucket.errors = state.errors;
   bucket.statusClasses.splice(0, 5, ...state.statusClasses);
   bucket.slowCount = state.slowCount;
-  bucket.errorSamples.push(...state.errorSamples);
-  bucket.loadSlowSamples(state.slowSamples);
+  bucket.loadSamples(state.errorSamples, state.slowSamples);
   if (state.sketch) bucket.sketch.loadProto(Buffer.from(state.sketch, 'base64'));
   return bucket;
 }
