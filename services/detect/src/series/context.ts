@@ -21,6 +21,14 @@ const MIN_RECORD = 4;
 const PEAK_SURPRISE = 4;
 /** Added to distances (in units of the scale) so that repeated values do not give log(0). */
 const DISTANCE_FLOOR = 1e-3;
+/**
+ * Share of points whose shape may be new (beyond {@link MIN_RECORD}) before novelty is
+ * damped in proportion: in a sparse count (mostly zeros) every uncommon arrangement of a
+ * few ones is new, yet they come every few dozen points and mean nothing.
+ */
+const USUAL_NEW_SHARE = 0.01;
+/** Smoothing of the share of new shapes, per point (a memory of ~500 points). */
+const NEW_SHARE_RATE = 0.002;
 /** Distances learned before novelty is scored: their mean and variance need a few dozen. */
 const MIN_LEARNED = 50;
 
@@ -35,6 +43,8 @@ export interface ContextStateJson {
   peak: number;
   /** Distances learned so far. */
   learned: number;
+  /** Recent share of points whose shape was new (absent in the first snapshots with novelty). */
+  newShare?: number;
 }
 
 /**
@@ -42,8 +52,8 @@ export interface ContextStateJson {
  * point to its nearest neighbour in the last {@link CONTEXT_HISTORY} points, on a log
  * scale, standardised against its own long-run mean and variance and then measured
  * against its fading record, like the deviations of score.ts, so a series whose shapes are
- * always new (noise) is not surprised by one more. A few hundred numbers; an update costs
- * one pass over the history.
+ * always new (noise) is not surprised by one more, and damped when new shapes are common
+ * (sparse counts). A few hundred numbers; an update costs one pass over the history.
  */
 export class ContextState {
   /** Each point is written twice, at i and i + CONTEXT_HISTORY, so that shapes read without wrapping. */
@@ -55,6 +65,7 @@ export class ContextState {
   private variance = 1;
   private peak = MIN_RECORD;
   private learned = 0;
+  private newShare = 0;
   private readonly shape = new Float64Array(SHAPE);
   /** The last distance computed and what it was for: judging then learning a point needs it twice. */
   private memo = { value: Number.NaN, scale: Number.NaN, next: -1, size: -1, u: null as number | null };
@@ -66,6 +77,7 @@ export class ContextState {
       this.variance = json.variance;
       this.peak = json.peak;
       this.learned = json.learned;
+      this.newShare = json.newShare ?? 0;
     }
   }
 
@@ -121,7 +133,8 @@ export class ContextState {
     const u = this.logDistance(value, scale);
     if (u === null) return 0;
     const z = (u - this.mean) / Math.sqrt(this.variance);
-    return (PEAK_SURPRISE * z) / Math.max(this.peak, MIN_RECORD);
+    const damping = Math.min(1, USUAL_NEW_SHARE / Math.max(this.newShare, 1e-9));
+    return (damping * PEAK_SURPRISE * z) / Math.max(this.peak, MIN_RECORD);
   }
 
   /** Learns the point: its shape's distance, then the point joins the history. */
@@ -136,6 +149,7 @@ export class ContextState {
       this.mean += rate * d;
       this.variance = Math.max(1e-4, this.variance + rate * (d * d - this.variance));
       this.peak = Math.max(z, this.peak * (1 - FADE));
+      this.newShare += NEW_SHARE_RATE * ((z > MIN_RECORD ? 1 : 0) - this.newShare);
       this.learned++;
     }
     this.push(value);
@@ -145,6 +159,13 @@ export class ContextState {
   toJSON(): ContextStateJson {
     const values: number[] = [];
     for (let age = this.size; age >= 1; age--) values.push(this.back(age));
-    return { values, mean: this.mean, variance: this.variance, peak: this.peak, learned: this.learned };
+    return {
+      values,
+      mean: this.mean,
+      variance: this.variance,
+      peak: this.peak,
+      learned: this.learned,
+      newShare: this.newShare,
+    };
   }
 }

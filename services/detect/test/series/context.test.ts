@@ -1,6 +1,6 @@
 import { SeriesDetector, type SeriesVerdict } from '@vigie/detect';
 import { describe, expect, it } from 'vitest';
-import { MINUTE, START, seededNormal } from './synthetic.js';
+import { MINUTE, START, seededNormal, seededRandom } from './synthetic.js';
 
 const STEP = MINUTE;
 
@@ -31,6 +31,22 @@ describe('SeriesDetector contextual novelty', () => {
   it('is what flags it: without novelty the same series raises nothing', () => {
     const { after } = run(new SeriesDetector({ contextWeight: 0 }));
     expect(after.filter((v) => v.isAnomaly)).toHaveLength(0);
+  });
+
+  it('stays quiet on a sparse count, where uncommon arrangements of a few events are common', () => {
+    const alarms = (contextWeight: number) => {
+      const random = seededRandom(13);
+      const detector = new SeriesDetector({ cooldownPoints: 0, contextWeight });
+      let count = 0;
+      // Two days of 10 s buckets with one event per 50 s on average (Poisson by inversion).
+      for (let i = 0; i < 17_280; i++) {
+        let events = 0;
+        for (let p = Math.exp(-0.2), sum = p, u = random(); u > sum; sum += p) p *= 0.2 / ++events;
+        if (detector.update(START + i * 10_000, events).isAnomaly) count++;
+      }
+      return count;
+    };
+    expect(alarms(1.3)).toBeLessThan(1.5 * alarms(0) + 10);
   });
 
   it('restores snapshots without novelty state (older ones) and continues', () => {
