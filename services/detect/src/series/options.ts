@@ -81,8 +81,9 @@ export interface SeriesDetectorOptions {
    * Weight of contextual novelty (context.ts: how far the shape of the last 5 points lies
    * from every shape of the last 300) against the deviation from the baseline: the score
    * follows whichever is more surprising once novelty is multiplied by this. 0 turns
-   * novelty off (and saves its ~300 numbers of history per series' work, not its state).
-   * Default 1.3, chosen on NAB as a whole, never per file.
+   * novelty off, with its cost (a pass over 300 points per update) and its history in the
+   * snapshot. Default 1.3, chosen on NAB as a whole, never per file; the live processor
+   * uses it too.
    */
   contextWeight: number;
 }
