@@ -26,12 +26,14 @@ export class Bucket {
   readonly sketch = new LatencySketch();
   /** Durations above `slowAboveMs` (the latency band's upper edge when the bucket opened). */
   slowCount = 0;
-  /** Ids of the first errors: slots 0 … `errorSampleCount` - 1. */
-  private readonly errorIds: string[] = ['', '', '', '', ''];
+  /** Ids of the first errors: slots 0 … `errorSampleCount` - 1 (created on the first error). */
+  private errorIds: string[] | undefined;
   private errorSampleCount = 0;
   /** Ids and durations of the slowest requests, in arrival order of their slots. */
   private readonly slowIds: string[] = ['', '', '', '', ''];
-  private readonly slowMs = new Float64Array(SAMPLE_IDS);
+  // A plain array of unboxed doubles (a double literal sets its kind): a typed array this
+  // small costs three objects. Slots past `slowSampleCount` are unused.
+  private readonly slowMs: number[] = [0.5, 0.5, 0.5, 0.5, 0.5];
   private slowSampleCount = 0;
   /** Fastest of the kept slow samples once there are five: faster requests skip the scan. */
   private slowFloor = Number.NEGATIVE_INFINITY;
@@ -51,7 +53,7 @@ export class Bucket {
     this.sketch.clear();
     this.slowCount = 0;
     // Drop the ids so the bucket does not keep old strings alive.
-    this.errorIds.fill('');
+    this.errorIds?.fill('');
     this.slowIds.fill('');
     this.errorSampleCount = 0;
     this.slowSampleCount = 0;
@@ -67,7 +69,10 @@ export class Bucket {
     }
     if (isError(event)) {
       this.errors++;
-      if (this.errorSampleCount < SAMPLE_IDS) this.errorIds[this.errorSampleCount++] = id;
+      if (this.errorSampleCount < SAMPLE_IDS) {
+        this.errorIds ??= ['', '', '', '', ''];
+        this.errorIds[this.errorSampleCount++] = id;
+      }
     }
     const durationNs = event.event?.duration;
     if (durationNs !== undefined && durationNs >= 0) {
@@ -80,7 +85,7 @@ export class Bucket {
 
   /** Ids of the first errors (a copy). */
   get errorSamples(): string[] {
-    return this.errorIds.slice(0, this.errorSampleCount);
+    return this.errorIds?.slice(0, this.errorSampleCount) ?? [];
   }
 
   /** The slowest requests (copies), in the order their slots were filled. */
@@ -94,7 +99,8 @@ export class Bucket {
 
   /** Calls `visit` with each error sample id, first kept first. */
   forEachErrorSample(visit: (id: string) => void): void {
-    for (let i = 0; i < this.errorSampleCount; i++) visit(this.errorIds[i] as string);
+    const ids = this.errorIds;
+    if (ids) for (let i = 0; i < this.errorSampleCount; i++) visit(ids[i] as string);
   }
 
   /** Calls `visit` with each slow sample, in slot order. */
@@ -105,7 +111,10 @@ export class Bucket {
   /** Restores the samples of a snapshot. */
   loadSamples(errorIds: readonly string[], slow: readonly SlowSample[]): void {
     this.errorSampleCount = 0;
-    for (const id of errorIds.slice(0, SAMPLE_IDS)) this.errorIds[this.errorSampleCount++] = id;
+    for (const id of errorIds.slice(0, SAMPLE_IDS)) {
+      this.errorIds ??= ['', '', '', '', ''];
+      this.errorIds[this.errorSampleCount++] = id;
+    }
     this.slowSampleCount = 0;
     this.slowFloor = Number.NEGATIVE_INFINITY;
     for (const { id, ms } of slow.slice(0, SAMPLE_IDS)) this.keepSlowest(id, ms);
