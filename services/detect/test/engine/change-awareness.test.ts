@@ -47,7 +47,8 @@ function run(incidents: Incident[], atDeploy?: (engine: DetectionEngine) => void
 const ordersSpike = (anomalies: Anomaly[]) =>
   anomalies.find((a) => a.kind === 'error_spike' && a.dimension.value === '/api/orders');
 
-describe('change awareness', () => {
+// Three runs of three hours of a busy API: seconds each, more on a loaded machine.
+describe('change awareness', { timeout: 120_000 }, () => {
   it('says that an anomaly started soon after a new version showed up in the logs', () => {
     const anomalies = run([{ kind: 'deploy', service: 'shop-api', at: DEPLOY_AT, version: '2.4.0' }, SPIKE]);
     const spike = ordersSpike(anomalies);
