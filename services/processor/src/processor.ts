@@ -128,13 +128,17 @@ export class Processor implements Component {
     const { metrics } = this.options;
     metrics.received.inc(batch.records.length);
     const prepared = prepareBatch(batch);
-    await this.indexer.write(prepared, context.signal);
+    const writing = this.indexer.write(prepared, context.signal);
+    // Detection's CPU work runs while Elasticsearch indexes the batch; its output is
+    // written only once the batch is indexed, before the offsets are committed.
     const events = prepared.logs.map((log) => ({
       id: log.id,
       offset: BigInt(log.record.offset),
       event: log.event,
     }));
-    await this.detection?.handle(batch.partition, events, context.signal);
+    const detecting = this.detection?.ingest(batch.partition, events);
+    await Promise.all([writing, detecting]);
+    await this.detection?.flush(batch.partition, context.signal);
   }
 
   private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {

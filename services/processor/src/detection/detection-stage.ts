@@ -65,8 +65,13 @@ export class DetectionStage {
     }
   }
 
-  /** Takes in the indexed events of one batch of `partition`, in offset order. */
-  handle(partition: number, events: PartitionEvent[], signal: AbortSignal): Promise<void> {
+  /**
+   * Takes in the events of one batch of `partition`, in offset order. The processor calls
+   * it while the batch is being indexed (the CPU work overlaps Elasticsearch's), then
+   * `flush` once the batch is indexed. If indexing fails, the batch comes again and the
+   * events already taken in are skipped by offset.
+   */
+  ingest(partition: number, events: PartitionEvent[]): Promise<void> {
     return this.serialize(partition, async () => {
       const first = events[0];
       let detector = this.detectors.get(partition);
@@ -75,7 +80,15 @@ export class DetectionStage {
         detector = await this.load(partition);
       }
       detector.ingest(events, this.now());
-      await this.flush(detector, signal);
+    });
+  }
+
+  /** Writes what the partition's engine produced, before the batch's offsets are committed. */
+  flush(partition: number, signal: AbortSignal): Promise<void> {
+    return this.serialize(partition, async () => {
+      const detector = this.detectors.get(partition);
+      if (!detector) return;
+      await this.write(detector, signal);
       if (this.now() - detector.lastSnapshotWall >= this.options.config.detection.snapshotSeconds * 1000) {
         // A failed save only means a longer replay after a crash: never fail the batch for it.
         await this.save(partition, detector).catch((err: unknown) =>
@@ -91,7 +104,7 @@ export class DetectionStage {
   private tick(idleMs: number): void {
     for (const [partition, detector] of this.detectors) {
       if (!detector.advanceIfIdle(this.now(), idleMs)) continue;
-      void this.serialize(partition, () => this.flush(detector, new AbortController().signal)).catch(
+      void this.serialize(partition, () => this.write(detector, new AbortController().signal)).catch(
         (err: unknown) =>
           this.logger.warn(
             { err: summarizeError(err), partition },
@@ -138,7 +151,7 @@ export class DetectionStage {
    * goes first next time: the events behind it are already in the engine and will be
    * skipped when the batch is delivered again.
    */
-  private async flush(detector: Detector, signal: AbortSignal): Promise<void> {
+  private async write(detector: Detector, signal: AbortSignal): Promise<void> {
     const { store, bus, indexer, metrics, config } = this.options;
     const drained = detector.drain();
     metrics.lateEvents.inc(drained.late);
