@@ -1,6 +1,6 @@
 import type { LogEvent } from '@vigie/common';
 import { NewPatternDetector, type NewPatternState } from './detectors/new-pattern.js';
-import { SecurityDetector } from './detectors/security.js';
+import { type ActorState, SecurityDetector } from './detectors/security.js';
 import { Breakdown, type BreakdownState } from './explain/breakdown.js';
 import { ChangeLog } from './explain/changes.js';
 import { routeTemplate } from './metrics/route.js';
@@ -16,6 +16,8 @@ export interface ServiceStateSnapshot {
   breakdown: BreakdownState;
   patterns: NewPatternState;
   changes: { current?: string; markers: ChangeMarker[] };
+  /** Security windows (failed logins, 4xx paths per actor); absent in older snapshots. */
+  security?: ActorState[];
 }
 
 /** Everything detection keeps about one service. */
@@ -44,7 +46,7 @@ export class ServiceState {
       snapshot?.breakdown,
     );
     this.patterns = new NewPatternDetector(snapshot?.patterns, options.newPattern);
-    this.security = new SecurityDetector(options.security);
+    this.security = new SecurityDetector(options.security, snapshot?.security);
     this.changes = new ChangeLog(snapshot?.changes);
     for (const series of snapshot?.series ?? []) {
       this.series.set(seriesId(series.key), new SeriesState(series.key, series.lastSeen, options, series));
@@ -104,6 +106,7 @@ export class ServiceState {
       breakdown: this.breakdown.snapshot(),
       patterns: this.patterns.snapshot(),
       changes: this.changes.snapshot(),
+      security: this.security.snapshot(),
     };
   }
 

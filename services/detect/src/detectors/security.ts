@@ -46,6 +46,18 @@ export interface SecurityVerdict {
   verdict: Verdict;
 }
 
+/** One actor's windows as stored in snapshots (maps as [value, last seen] pairs, oldest first). */
+export interface ActorState {
+  key: string;
+  failures: number[];
+  users: [string, number][];
+  ips: [string, number][];
+  paths: [string, number][];
+  samples: string[];
+  lastSeen: number;
+  touched: boolean;
+}
+
 interface Actor {
   failures: number[];
   users: Map<string, number>;
@@ -94,7 +106,36 @@ export class SecurityDetector {
   private readonly actors = new Map<string, Actor>();
   private now = 0;
 
-  constructor(private readonly options: SecurityOptions = SECURITY_DEFAULTS) {}
+  constructor(
+    private readonly options: SecurityOptions = SECURITY_DEFAULTS,
+    state?: ActorState[],
+  ) {
+    for (const actor of state ?? []) {
+      this.actors.set(actor.key, {
+        failures: [...actor.failures],
+        users: new Map(actor.users),
+        ips: new Map(actor.ips),
+        paths: new Map(actor.paths),
+        samples: [...actor.samples],
+        lastSeen: actor.lastSeen,
+        touched: actor.touched,
+      });
+    }
+  }
+
+  /** The windows of every actor, for the engine snapshot (a restart keeps a brute force in view). */
+  snapshot(): ActorState[] {
+    return [...this.actors.entries()].map(([key, actor]) => ({
+      key,
+      failures: [...actor.failures],
+      users: [...actor.users.entries()],
+      ips: [...actor.ips.entries()],
+      paths: [...actor.paths.entries()],
+      samples: [...actor.samples],
+      lastSeen: actor.lastSeen,
+      touched: actor.touched,
+    }));
+  }
 
   add(id: string, event: LogEvent, time: number): void {
     const login = failedLogin(event);

@@ -107,3 +107,18 @@ describe('security detectors', () => {
     expect(failedLogin(login(T0, '1.2.3.4', 'bob', 'success'))).toBeUndefined();
   });
 });
+
+describe('security windows across a restart', () => {
+  it('keep counting a brute force after a snapshot is restored from JSON', () => {
+    const before = new SecurityDetector();
+    for (let i = 0; i < 6; i++)
+      before.add(`a${i}`, login(T0 + i * 4_000, '203.0.113.9', 'admin'), T0 + i * 4_000);
+    expect(anomalous(before.evaluate(T0 + 25_000, () => false))).toEqual([]);
+    const after = new SecurityDetector(undefined, JSON.parse(JSON.stringify(before.snapshot())));
+    for (let i = 6; i < 12; i++)
+      after.add(`a${i}`, login(T0 + i * 4_000, '203.0.113.9', 'admin'), T0 + i * 4_000);
+    expect(anomalous(after.evaluate(T0 + 50_000, () => false))).toContain(
+      'brute_force source.ip=203.0.113.9',
+    );
+  });
+});
