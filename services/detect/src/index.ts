@@ -19,6 +19,7 @@ export type {
   Dimension,
   Severity,
 } from './model.js';
+export { eventTime, parseEventTime } from './model.js';
 export { DETECTION_DEFAULTS, type DetectionOptions } from './options.js';
 export * from './patterns/index.js';
 export * from './series/index.js';

@@ -131,12 +131,15 @@ export class Processor implements Component {
     const writing = this.indexer.write(prepared, context.signal);
     // Detection's CPU work runs while Elasticsearch indexes the batch; its output is
     // written only once the batch is indexed, before the offsets are committed.
-    const events = prepared.logs.map((log) => ({
-      id: log.id,
-      offset: BigInt(log.record.offset),
-      event: log.event,
-    }));
-    const detecting = this.detection?.ingest(batch.partition, events);
+    const detecting = this.detection?.ingest(
+      batch.partition,
+      prepared.logs.map((log) => ({
+        id: log.id,
+        offset: BigInt(log.record.offset),
+        event: log.event,
+        recordTime: log.record.timestamp,
+      })),
+    );
     await Promise.all([writing, detecting]);
     await this.detection?.flush(batch.partition, context.signal);
   }

@@ -4,14 +4,24 @@ import {
   DetectionEngine,
   type DetectionOptions,
   type EngineSnapshot,
+  parseEventTime,
 } from '@vigie/detect';
 
-/** One log event of a partition with its offset. */
+/** One log event of a partition with its offset and when its record was produced. */
 export interface PartitionEvent {
   id: string;
   offset: bigint;
   event: LogEvent;
+  /** The bus record's time, epoch ms. */
+  recordTime: number;
 }
+
+/**
+ * How far ahead of its record's time an event may claim to be. Event times come from
+ * producers: one event from 2099 would otherwise close every bucket up to 2099 and
+ * expire every baseline. Events from the past are only late (counted, not harmful).
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /**
  * The detection engine of one partition and where it stands in it. Services are keyed
@@ -38,22 +48,23 @@ export class PartitionDetector {
 
   /** Takes in events after `lastOffset` (earlier ones are already in the state). */
   ingest(events: readonly PartitionEvent[], now: number): void {
-    for (const { id, offset, event } of events) {
+    for (const { id, offset, event, recordTime } of events) {
       if (offset <= this.lastOffset) continue;
       this.lastOffset = offset;
+      const claimed = parseEventTime(event['@timestamp']);
+      const time = claimed > recordTime + MAX_FUTURE_SKEW_MS ? recordTime : claimed;
       if (event.event?.dataset === DEPLOY_DATASET && event.service.version) {
         this.engine.addDeploy({
           service: event.service.name,
           version: event.service.version,
-          at: Date.parse(event['@timestamp']),
+          at: time,
           source: 'deploy',
         });
         continue;
       }
       const before = this.engine.lateEventCount;
-      this.engine.ingest({ id, event });
+      this.engine.ingest({ id, event }, time);
       this.pendingLate += this.engine.lateEventCount - before;
-      const time = Date.parse(event['@timestamp']);
       if (this.lastEventTime === undefined || time > this.lastEventTime) this.lastEventTime = time;
       this.lastEventWall = now;
       this.idleAdvanced = 0;
