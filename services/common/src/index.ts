@@ -24,6 +24,7 @@ export type {
   Subscription,
 } from './ports/log-bus.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
+export * from './query/index.js';
 export type {
   Anomaly,
   AnomalyKind,

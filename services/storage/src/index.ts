@@ -1,3 +1,11 @@
+export type { AuditDocument, ElasticsearchAuditLogOptions } from './elasticsearch/audit.js';
+export { ElasticsearchAuditLog } from './elasticsearch/audit.js';
 export type { ElasticsearchStoreOptions } from './elasticsearch/elasticsearch-store.js';
 export { ElasticsearchStore } from './elasticsearch/elasticsearch-store.js';
+export type {
+  ElasticsearchQuery,
+  ElasticsearchQueryOptions,
+  ElasticsearchRange,
+} from './elasticsearch/query.js';
+export { toElasticsearchQuery } from './elasticsearch/query.js';
 export { logIndexName } from './elasticsearch/templates.js';

@@ -1,6 +1,7 @@
+import { parseQuery, QueryError, toPredicate } from '@vigie/common';
 import { describe, expect, it } from 'vitest';
-import { parseQuery, QueryError, toElasticsearchQuery, toPredicate } from '../../src/index.js';
-import { EVENTS } from './cases.js';
+import { EVENTS } from '../../../common/test/query/cases.js';
+import { toElasticsearchQuery } from '../../src/elasticsearch/query.js';
 
 /** A small deterministic generator, so that a failure can be replayed. */
 function random(seed: number): () => number {

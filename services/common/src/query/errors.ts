@@ -1,4 +1,4 @@
-import { VigieError } from '@vigie/common';
+import { VigieError } from '../errors.js';
 
 /** A position in the query text; `line` and `column` count from 1, as editors do. */
 export interface QueryPosition {

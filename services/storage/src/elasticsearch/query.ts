@@ -1,14 +1,5 @@
-import type { QueryNode, RangeNode, Span } from './ast.js';
-import {
-  coerceValue,
-  type FieldOptions,
-  type FieldValue,
-  flattenedPrefix,
-  type ResolvedField,
-  resolveField,
-  unsupported,
-} from './fields.js';
-import { ipBlock, ipValue } from './match.js';
+import type { FieldOptions, FieldValue, QueryNode, RangeNode, ResolvedField, Span } from '@vigie/common';
+import { coerceValue, flattenedPrefix, ipBlock, ipValue, resolveField, unsupported } from '@vigie/common';
 
 /** Bounds of an Elasticsearch `range` clause. */
 export interface ElasticsearchRange {

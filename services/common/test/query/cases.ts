@@ -1,4 +1,4 @@
-import type { LogEvent } from '@vigie/common';
+import type { LogEvent } from '../../src/index.js';
 
 /**
  * Four events and queries with the events each must match: the same table runs through

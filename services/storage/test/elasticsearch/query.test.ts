@@ -1,5 +1,6 @@
+import { parseQuery, QueryFieldError } from '@vigie/common';
 import { describe, expect, it } from 'vitest';
-import { parseQuery, QueryFieldError, toElasticsearchQuery } from '../../src/index.js';
+import { toElasticsearchQuery } from '../../src/elasticsearch/query.js';
 
 const es = (query: string, options = {}) => toElasticsearchQuery(parseQuery(query), options);
 

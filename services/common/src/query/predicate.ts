@@ -1,4 +1,4 @@
-import type { LogEvent } from '@vigie/common';
+import type { LogEvent } from '../schema/log-event.js';
 import type { QueryNode, RangeBound, RangeNode, Span } from './ast.js';
 import {
   coerceValue,

@@ -14,14 +14,13 @@ export type {
   TextNode,
   WildcardNode,
 } from './ast.js';
-export type { ElasticsearchQuery, ElasticsearchQueryOptions, ElasticsearchRange } from './elasticsearch.js';
-export { toElasticsearchQuery } from './elasticsearch.js';
 export type { QueryPosition } from './errors.js';
 export { QueryError, QueryFieldError, QueryLimitError, QuerySyntaxError } from './errors.js';
 export type { FieldOptions, FieldType, FieldValue, ResolvedField, UnknownFieldPolicy } from './fields.js';
-export { LOG_FIELD_TYPES, resolveField } from './fields.js';
+export { coerceValue, flattenedPrefix, LOG_FIELD_TYPES, resolveField, unsupported } from './fields.js';
 export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS } from './limits.js';
+export { fieldValues, ipBlock, ipValue, tokens } from './match.js';
 export type { ParseOptions } from './parse.js';
 export { parseQuery } from './parse.js';
 export type { EventPredicate, PredicateOptions } from './predicate.js';

@@ -1,8 +1,9 @@
+import { parseQuery, toPredicate } from '@vigie/common';
 import { deletePrefix, esRequest, uniqueName } from '@vigie/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_PROPERTIES } from '../../../storage/src/elasticsearch/templates.js';
-import { parseQuery, toElasticsearchQuery, toPredicate } from '../../src/index.js';
-import { AGREEMENT_CASES, EVENTS } from './cases.js';
+import { AGREEMENT_CASES, EVENTS } from '../../../common/test/query/cases.js';
+import { toElasticsearchQuery } from '../../src/elasticsearch/query.js';
+import { LOG_PROPERTIES } from '../../src/elasticsearch/templates.js';
 
 /**
  * The agreement table run on a real Elasticsearch index with the log mapping: the DSL

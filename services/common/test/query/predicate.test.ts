@@ -1,5 +1,5 @@
-import type { LogEvent } from '@vigie/common';
 import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../src/index.js';
 import { parseQuery, QueryFieldError, toPredicate } from '../../src/index.js';
 import { AGREEMENT_CASES, EVENTS } from './cases.js';
 
