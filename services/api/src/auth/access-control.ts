@@ -1,0 +1,185 @@
+import rateLimit from '@fastify/rate-limit';
+import { VigieError } from '@vigie/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AuditRecord, AuditSink } from './audit.js';
+import { isLoopbackHost } from './bind-safety.js';
+import { auditActor, type Identity, presentedKey } from './identity.js';
+import { registerKeyRoutes } from './key-routes.js';
+import { KeyStore } from './key-store.js';
+import { isPermission, type Permission, roleAllows } from './roles.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a caller's role must allow; `/api/*` routes without one are refused (default deny). */
+    permission?: Permission;
+    /** Record every request of this route in the audit log (searches, exports). */
+    audit?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by the access-control plugin before any handler runs. */
+    vigieIdentity: Identity;
+    /** Hits or rows answered, for the audit record; see `recordResultCount`. */
+    vigieResultCount: number | undefined;
+  }
+}
+
+/** Options of `registerAccessControl`. */
+export interface AccessControlOptions {
+  /** Path of the keys file managed by `vigie keys` (JSON, mode 0600). */
+  keysFile: string;
+  /** Host the server listens on: requests go without a key only on loopback with no key configured. */
+  host: string;
+  /** Where audited requests (`config: { audit: true }`) are recorded. */
+  audit: AuditSink;
+  /** Requests allowed per key (per ip for requests without a valid key) and window. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Serve GET/POST /api/keys and POST /api/keys/:id/revoke (admin only). Default true. */
+  keyRoutes?: boolean;
+  /** Clock, for tests of expiry. */
+  now?: () => number;
+}
+
+/** 600 requests a minute per key: a busy dashboard, not a scraper. */
+export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
+
+const API_PREFIX = '/api/';
+
+function isApiRequest(request: FastifyRequest): boolean {
+  return request.url === '/api' || request.url.startsWith(API_PREFIX);
+}
+
+/**
+ * Records how many hits or rows a route answered, for the audit log. Call it in the
+ * handler of an audited route before returning.
+ */
+export function recordResultCount(request: FastifyRequest, count: number): void {
+  request.vigieResultCount = count;
+}
+
+function refuse(reply: FastifyReply, status: 401 | 403, code: string, message: string): FastifyReply {
+  if (status === 401) {
+    const invalid = message.startsWith('Invalid');
+    reply.header('WWW-Authenticate', `Bearer realm="vigie"${invalid ? ', error="invalid_token"' : ''}`);
+  }
+  return reply.code(status).type('application/json').send({ error: { code, message } });
+}
+
+async function accessControl(app: FastifyInstance, options: AccessControlOptions): Promise<void> {
+  const keys = new KeyStore(options.keysFile, options.now);
+  await keys.load();
+  const loopback = isLoopbackHost(options.host);
+  const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+
+  app.decorateRequest<Identity | null>('vigieIdentity', null);
+  app.decorateRequest('vigieResultCount', undefined);
+  await registerSecurityHeaders(app);
+
+  // Who is asking: decided first, refused later, so refused callers are rate limited too.
+  app.addHook('onRequest', async (request) => {
+    const permission = request.routeOptions.config.permission;
+    if (!isApiRequest(request) || permission === 'public') {
+      request.vigieIdentity = { kind: 'open' };
+      return;
+    }
+    await keys.refresh();
+    if (!keys.hasKeys() && loopback) {
+      request.vigieIdentity = { kind: 'anonymous', role: 'admin' };
+      return;
+    }
+    const presented = presentedKey(request.headers);
+    if (presented === undefined) {
+      request.vigieIdentity = { kind: 'refused', reason: 'missing' };
+      return;
+    }
+    const verdict = keys.verify(presented);
+    request.vigieIdentity = verdict.ok
+      ? { kind: 'key', key: verdict.key }
+      : { kind: 'refused', reason: verdict.reason };
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: limits.max,
+    timeWindow: limits.timeWindowMs,
+    allowList: (request) => request.vigieIdentity.kind === 'open',
+    keyGenerator: (request) => {
+      const identity = request.vigieIdentity;
+      return identity.kind === 'key' ? `key:${identity.key.id}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => {
+      const error = new VigieError('VIGIE_ERR_RATE_LIMITED', `Too many requests; retry in ${context.after}`, {
+        httpStatus: context.statusCode,
+        retriable: true,
+      });
+      return Object.assign(error, { statusCode: context.statusCode });
+    },
+  });
+
+  // Refusals before the body is read; after the rate limit (a route-level onRequest hook).
+  app.addHook('preParsing', async (request, reply) => {
+    const identity = request.vigieIdentity;
+    if (identity.kind === 'open') return;
+    if (identity.kind === 'refused') {
+      const message =
+        identity.reason === 'missing'
+          ? 'An API key is required (Authorization: Bearer <key>)'
+          : 'Invalid API key (unknown, revoked or expired)';
+      return refuse(reply, 401, 'VIGIE_ERR_UNAUTHENTICATED', message);
+    }
+    const role = identity.kind === 'key' ? identity.key.role : identity.role;
+    const permission = request.routeOptions.config.permission;
+    // No route matched: let the 404 through to an authenticated caller.
+    if (request.routeOptions.url === undefined) return;
+    if (!isPermission(permission))
+      return refuse(reply, 403, 'VIGIE_ERR_FORBIDDEN', 'This route declares no permission and is denied');
+    if (!roleAllows(role, permission))
+      return refuse(reply, 403, 'VIGIE_ERR_FORBIDDEN', `Role ${role} does not allow ${permission}`);
+  });
+
+  // The audit record is durable before the response leaves; a failing sink fails the request.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.config.audit !== true) return payload;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const asked: AuditRecord['query'] = {};
+    for (const name of ['q', 'from', 'to'] as const) {
+      const value = query[name];
+      if (typeof value === 'string') asked[name] = value;
+    }
+    const record: AuditRecord = {
+      '@timestamp': new Date(options.now?.() ?? Date.now()).toISOString(),
+      actor: auditActor(request.vigieIdentity),
+      http: {
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+        status: reply.statusCode,
+      },
+      query: asked,
+      source_ip: request.ip,
+      request_id: String(request.id),
+    };
+    if (request.vigieResultCount !== undefined) record.result_count = request.vigieResultCount;
+    await options.audit.write(record);
+    return payload;
+  });
+
+  if (options.keyRoutes ?? true) registerKeyRoutes(app, keys);
+}
+
+/**
+ * Vigie's access control as one fastify plugin: API keys and roles, default-deny on
+ * `/api/*`, per-key rate limits, the audit log, security headers and CSP. Register it
+ * before any route (`await app.register(accessControlPlugin, options)`), and declare on
+ * each API route `config: { permission: 'search', audit: true }`.
+ */
+export const accessControlPlugin = fp(accessControl, { name: 'vigie-access-control', fastify: '5.x' });
+
+/** The one-liner for the server: `await registerAccessControl(app, options)` before the routes. */
+export async function registerAccessControl(
+  app: FastifyInstance,
+  options: AccessControlOptions,
+): Promise<void> {
+  await app.register(accessControlPlugin, options);
+}

@@ -1,0 +1,30 @@
+export type { AccessControlOptions } from './access-control.js';
+export {
+  accessControlPlugin,
+  DEFAULT_RATE_LIMIT,
+  recordResultCount,
+  registerAccessControl,
+} from './access-control.js';
+export type { AuditRecord, AuditSink } from './audit.js';
+export { FanOutAuditSink, PinoFileAuditSink } from './audit.js';
+export { checkBindSafety, isLoopbackHost } from './bind-safety.js';
+export type { Identity } from './identity.js';
+export { ANONYMOUS_NAME } from './identity.js';
+export type { KeyInfo, KeyRejection, StoredKey, Verification } from './key-store.js';
+export { KeyStore } from './key-store.js';
+export type { KeysOutput } from './keys-command.js';
+export {
+  createKeyCommand,
+  KEYS_USAGE,
+  listKeysCommand,
+  parseExpiry,
+  revokeKeyCommand,
+  runKeysCommand,
+} from './keys-command.js';
+export type { Permission, Role } from './roles.js';
+export { isPermission, isRole, PERMISSIONS, ROLE_PERMISSIONS, ROLES, roleAllows } from './roles.js';
+export {
+  CONTENT_SECURITY_POLICY,
+  registerSecurityHeaders,
+  securityHeaderOptions,
+} from './security-headers.js';
