@@ -14,6 +14,8 @@ const REDACTED_PATHS = [
   '*.*.apiKey',
   'headers.authorization',
   '*.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
 ];
 
 /**

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { VigieError } from '@vigie/common';
+import { UnavailableError, VigieError } from '@vigie/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuditRecord, AuditSink } from './audit.js';
@@ -58,6 +58,11 @@ export function recordResultCount(request: FastifyRequest, count: number): void 
   request.vigieResultCount = count;
 }
 
+/** fastify's default error handler reads `statusCode`; Vigie's errors carry `httpStatus`. */
+function withStatusCode<E extends VigieError>(error: E): E & { statusCode: number } {
+  return Object.assign(error, { statusCode: error.httpStatus ?? 500 });
+}
+
 function refuse(reply: FastifyReply, status: 401 | 403, code: string, message: string): FastifyReply {
   if (status === 401) {
     const invalid = message.startsWith('Invalid');
@@ -114,7 +119,7 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
         httpStatus: context.statusCode,
         retriable: true,
       });
-      return Object.assign(error, { statusCode: context.statusCode });
+      return withStatusCode(error);
     },
   });
 
@@ -161,7 +166,11 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       request_id: String(request.id),
     };
     if (request.vigieResultCount !== undefined) record.result_count = request.vigieResultCount;
-    await options.audit.write(record);
+    try {
+      await options.audit.write(record);
+    } catch (err) {
+      throw withStatusCode(new UnavailableError('audit log', err));
+    }
     return payload;
   });
 

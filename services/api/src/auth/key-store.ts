@@ -60,7 +60,7 @@ function parseKeysFile(text: string, path: string): KeysFile {
     throw new ConfigError(`keys file ${path} is not valid JSON`);
   }
   const file = parsed as Partial<KeysFile> | null;
-  if (!file || file.version !== 1 || !Array.isArray(file.keys))
+  if (file?.version !== 1 || !Array.isArray(file.keys))
     throw new ConfigError(`keys file ${path} is not a Vigie keys file (version 1)`);
   const problems: string[] = [];
   for (const [index, key] of file.keys.entries()) {
