@@ -23,6 +23,25 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './ports/log-bus.js';
+export type {
+  AnomalyQuery,
+  ContextSource,
+  ContextSourceKind,
+  EventContext,
+  EventHistogram,
+  FieldInfo,
+  LogSearch,
+  MetricQuery,
+  SearchCursor,
+  SearchHit,
+  SearchPage,
+  SearchRequest,
+  SearchScope,
+  ServiceSeen,
+  TimeRange,
+  TopValues,
+} from './ports/log-search.js';
+export { HIGHLIGHT_END, HIGHLIGHT_START } from './ports/log-search.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
 export * from './query/index.js';
 export type {

@@ -3,6 +3,7 @@ import { UnavailableError } from '@vigie/common';
 import {
   deletePrefix,
   describeDetectionStoreContract,
+  describeLogSearchContract,
   describeLogStoreContract,
   ENGINES,
   esRequest,
@@ -33,6 +34,7 @@ afterAll(async () => {
 
 describeLogStoreContract('ElasticsearchStore', async () => newStore());
 describeDetectionStoreContract('ElasticsearchStore', async () => newStore());
+describeLogSearchContract('ElasticsearchStore', async () => newStore());
 
 describe('ElasticsearchStore', () => {
   it('installs explicit mappings: text message, keyword ids, flattened attributes, bounded fields', async () => {

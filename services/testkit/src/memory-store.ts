@@ -1,16 +1,29 @@
 import type {
   Anomaly,
   AnomalyFilter,
+  AnomalyQuery,
   BucketMetric,
   DeadLetter,
   DetectionStore,
+  EventContext,
+  EventHistogram,
+  FieldInfo,
   LogEvent,
+  LogSearch,
   LogStore,
+  MetricQuery,
   SavedState,
+  SearchPage,
+  SearchRequest,
+  SearchScope,
+  ServiceSeen,
   StoredLog,
+  TimeRange,
+  TopValues,
   WriteOutcome,
 } from '@vigie/common';
 import { metricId, UnavailableError } from '@vigie/common';
+import { MemorySearch } from './memory-search.js';
 
 /** Faults a `MemoryStore` can play, to test what sits above a store. */
 export interface MemoryStoreFaults {
@@ -23,10 +36,10 @@ export interface MemoryStoreFaults {
 }
 
 /**
- * An in-memory `LogStore` and `DetectionStore`: the test double of the storage ports. It passes the same
- * contract suite as the real stores, and can play faults.
+ * An in-memory `LogStore`, `DetectionStore` and `LogSearch`: the test double of the
+ * storage ports. It passes the same contract suites as the real stores, and can play faults.
  */
-export class MemoryStore implements LogStore, DetectionStore {
+export class MemoryStore implements LogStore, DetectionStore, LogSearch {
   readonly logs = new Map<string, StoredLog>();
   readonly anomalies = new Map<string, Anomaly>();
   readonly metrics = new Map<string, BucketMetric>();
@@ -35,7 +48,34 @@ export class MemoryStore implements LogStore, DetectionStore {
   /** Number of write requests received, successful or not. */
   writeRequests = 0;
 
+  private readonly searcher = new MemorySearch(this);
+
   constructor(readonly faults: MemoryStoreFaults = {}) {}
+
+  search(request: SearchRequest): Promise<SearchPage> {
+    return this.searcher.search(request);
+  }
+  histogram(scope: SearchScope, intervalMs: number): Promise<EventHistogram> {
+    return this.searcher.histogram(scope, intervalMs);
+  }
+  fields(scope: SearchScope): Promise<FieldInfo[]> {
+    return this.searcher.fields(scope);
+  }
+  topValues(scope: SearchScope, field: string, size: number): Promise<TopValues> {
+    return this.searcher.topValues(scope, field, size);
+  }
+  context(id: string, before: number, after: number): Promise<EventContext | undefined> {
+    return this.searcher.context(id, before, after);
+  }
+  searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
+    return this.searcher.searchAnomalies(query);
+  }
+  listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
+    return this.searcher.listMetrics(query);
+  }
+  listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
+    return this.searcher.listServices(range, limit);
+  }
 
   async healthcheck(): Promise<void> {}
   async setup(): Promise<void> {}

@@ -14,6 +14,8 @@ export type {
   TextNode,
   WildcardNode,
 } from './ast.js';
+export { contextSourceOf } from './context-source.js';
+export { cursorAfter } from './cursor.js';
 export type { QueryPosition } from './errors.js';
 export { QueryError, QueryFieldError, QueryLimitError, QuerySyntaxError } from './errors.js';
 export type { FieldOptions, FieldType, FieldValue, ResolvedField, UnknownFieldPolicy } from './fields.js';

@@ -2,19 +2,32 @@ import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
 import type {
   Anomaly,
   AnomalyFilter,
+  AnomalyQuery,
   BucketMetric,
   DeadLetter,
   DetectionStore,
+  EventContext,
+  EventHistogram,
+  FieldInfo,
   LogEvent,
   Logger,
+  LogSearch,
   LogStore,
+  MetricQuery,
   SavedState,
+  SearchPage,
+  SearchRequest,
+  SearchScope,
+  ServiceSeen,
   StoredLog,
+  TimeRange,
+  TopValues,
   WriteOutcome,
 } from '@vigie/common';
 import { metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
+import { ElasticsearchSearch } from './elasticsearch-search.js';
 import { deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
 
 /** How to reach Elasticsearch and how to name what Vigie creates there. */
@@ -32,15 +45,16 @@ export interface ElasticsearchStoreOptions {
 const BULK_FILTER = ['errors', 'items.*.status', 'items.*.error'];
 
 /**
- * `LogStore` and `DetectionStore` on Elasticsearch 8.15+ or 9.x, the only module of Vigie that knows the
- * Elasticsearch client. The client's own retries are off: the caller decides what to
+ * `LogStore`, `DetectionStore` and `LogSearch` on Elasticsearch 8.15+ or 9.x, the only
+ * module of Vigie that knows the Elasticsearch client. The client's own retries are off: the caller decides what to
  * retry from the per-document outcomes, so nothing is dropped when retries run out.
  */
-export class ElasticsearchStore implements LogStore, DetectionStore {
+export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   private readonly client: Client;
   private readonly prefix: string;
   private readonly logsAlias: string;
   private readonly deadLetterIndex: string;
+  private readonly searcher: ElasticsearchSearch;
   private closed = false;
 
   constructor(private readonly options: ElasticsearchStoreOptions) {
@@ -57,6 +71,32 @@ export class ElasticsearchStore implements LogStore, DetectionStore {
     this.prefix = options.indexPrefix;
     this.logsAlias = `${this.prefix}-logs`;
     this.deadLetterIndex = `${this.prefix}-deadletter`;
+    this.searcher = new ElasticsearchSearch(this.client, this.prefix, (call) => this.guard(call));
+  }
+
+  search(request: SearchRequest): Promise<SearchPage> {
+    return this.searcher.search(request);
+  }
+  histogram(scope: SearchScope, intervalMs: number): Promise<EventHistogram> {
+    return this.searcher.histogram(scope, intervalMs);
+  }
+  fields(scope: SearchScope): Promise<FieldInfo[]> {
+    return this.searcher.fields(scope);
+  }
+  topValues(scope: SearchScope, field: string, size: number): Promise<TopValues> {
+    return this.searcher.topValues(scope, field, size);
+  }
+  context(id: string, before: number, after: number): Promise<EventContext | undefined> {
+    return this.searcher.context(id, before, after);
+  }
+  searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
+    return this.searcher.searchAnomalies(query);
+  }
+  listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
+    return this.searcher.listMetrics(query);
+  }
+  listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
+    return this.searcher.listServices(range, limit);
   }
 
   async healthcheck(): Promise<void> {

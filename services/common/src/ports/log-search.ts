@@ -1,0 +1,167 @@
+import type { QueryNode } from '../query/ast.js';
+import type { FieldOptions } from '../query/fields.js';
+import type { Anomaly, AnomalyKind, AnomalyState, BucketMetric, Severity } from '../schema/anomaly.js';
+import type { LogEvent } from '../schema/log-event.js';
+
+/**
+ * The read port of the search API: queries arrive as the query language's tree
+ * (`parseQuery`), never as storage text, so every store translates the same tree
+ * (Elasticsearch through `toElasticsearchQuery`, the memory store through
+ * `toPredicate`). Every method is read-only; a store that cannot answer throws an
+ * `UnavailableError`, a query that does not fit a field throws a `QueryFieldError`.
+ */
+
+/** A time range, epoch ms, both ends inclusive. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** What to search: a parsed query within a time range. */
+export interface SearchScope extends TimeRange {
+  query: QueryNode;
+  /** How the query resolves field names (unknown names go to `attributes` by default). */
+  fields?: FieldOptions;
+}
+
+/**
+ * Where a page stopped, to continue after it: the `@timestamp` of its last event and
+ * the ids of the events of that same millisecond already returned (ties are skipped by
+ * id, so pages never repeat or miss an event whatever the store's tie order).
+ */
+export interface SearchCursor {
+  time: number;
+  ids: string[];
+}
+
+/** A page of a search. */
+export interface SearchRequest extends SearchScope {
+  sort: 'asc' | 'desc';
+  /** 1..500 */
+  size: number;
+  after?: SearchCursor;
+  /** Mark the query's hits in the fields where they matched. */
+  highlight?: boolean;
+}
+
+/** One stored event. */
+export interface SearchHit {
+  id: string;
+  /** The physical index (or table) the event is in, when the store has such a thing. */
+  index?: string;
+  event: LogEvent;
+  /** Field name to fragments; hits are wrapped in U+0001 ... U+0002 (text markers, not HTML). */
+  highlight?: Record<string, string[]>;
+  /** Sort values of the hit: its `@timestamp` in epoch ms. */
+  sort: number[];
+}
+
+/** Marks the start of a highlighted hit in a fragment. */
+export const HIGHLIGHT_START = '\u0001';
+/** Marks the end of a highlighted hit in a fragment. */
+export const HIGHLIGHT_END = '\u0002';
+
+/** A page of events; `next` is absent on the last page. */
+export interface SearchPage {
+  total: { value: number; relation: 'eq' | 'gte' };
+  hits: SearchHit[];
+  next?: SearchCursor;
+}
+
+/** Counts over time, split by `log.level`. */
+export interface EventHistogram {
+  buckets: Array<{ start: number; count: number; levels: Record<string, number> }>;
+  total: number;
+}
+
+/** A field that the matching events carry. */
+export interface FieldInfo {
+  name: string;
+  type: 'keyword' | 'text' | 'long' | 'double' | 'date' | 'ip' | 'boolean';
+  searchable: boolean;
+}
+
+/** The most frequent values of a field among the matching events. */
+export interface TopValues {
+  /** Matching events. */
+  total: number;
+  /** Matching events whose value is outside the returned top values. */
+  other: number;
+  values: Array<{ value: string | number | boolean; count: number }>;
+}
+
+/**
+ * How "the same source" of an event is recognised, first match wins: the same file on the
+ * same host (ordered by `log.offset`), the same container (time, then `event.sequence`),
+ * the same stream of a syslog sender or HTTP request (`vigie.stream`, ordered by
+ * `event.sequence`), the same syslog sender and application (time); `time` is the
+ * declared fallback: the same service, by time.
+ */
+export type ContextSourceKind = 'file' | 'container' | 'syslog' | 'stream' | 'time';
+
+/** The source an event's context is read from, with the fields that identify it. */
+export interface ContextSource {
+  kind: ContextSourceKind;
+  description: string;
+  /** Dotted field name to value, e.g. `{ 'host.name': 'web-1', 'log.file.path': '/var/log/app.log' }`. */
+  fields: Record<string, string>;
+  /** Dotted fields (numbers or dates) the source is ordered by, most significant first. */
+  order: string[];
+}
+
+/** Events before and after an anchor in the order their source wrote them, oldest first. */
+export interface EventContext {
+  source: ContextSource;
+  anchor: SearchHit;
+  before: SearchHit[];
+  after: SearchHit[];
+}
+
+/** Which anomalies to read; every filter is optional. */
+export interface AnomalyQuery {
+  /** Anomalies active at some time in this range (started before `to`, not ended before `from`). */
+  range?: TimeRange;
+  service?: string;
+  kind?: AnomalyKind;
+  severity?: Severity;
+  state?: AnomalyState;
+  /** Most recently updated first; 1..1000, 100 by default. */
+  size?: number;
+}
+
+/** Which bucket metrics to read: one series of one service in a time range. */
+export interface MetricQuery extends TimeRange {
+  /** One service, or every service when absent. */
+  service?: string;
+  /** The series split (`url.path`, `host.name`); the service-level series when absent. */
+  field?: string;
+  value?: string;
+  /** At most this many metrics, oldest first; 10,000 by default. */
+  limit?: number;
+}
+
+/** A service seen in the logs of a time range. */
+export interface ServiceSeen {
+  name: string;
+  /** `service.version` of its most recent event that has one. */
+  version: string | null;
+  events: number;
+}
+
+/** The read port of the search API. */
+export interface LogSearch {
+  search(request: SearchRequest): Promise<SearchPage>;
+  /** Buckets of `intervalMs` from `from` to `to` (empty buckets included). */
+  histogram(scope: SearchScope, intervalMs: number): Promise<EventHistogram>;
+  /** Fields of the matching events (mapped fields present, keys of labels and attributes). */
+  fields(scope: SearchScope): Promise<FieldInfo[]>;
+  /** Top `size` values of a searchable field among the matching events. */
+  topValues(scope: SearchScope, field: string, size: number): Promise<TopValues>;
+  /** Undefined when no event has this id. */
+  context(id: string, before: number, after: number): Promise<EventContext | undefined>;
+  searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]>;
+  getAnomaly(id: string): Promise<Anomaly | undefined>;
+  listMetrics(query: MetricQuery): Promise<BucketMetric[]>;
+  /** Services with events in the range, by volume, at most `limit`. */
+  listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]>;
+}
