@@ -3,6 +3,7 @@ import { UnavailableError, VigieError } from '@vigie/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuditRecord, AuditSink } from './audit.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { isLoopbackHost } from './bind-safety.js';
 import { auditActor, type Identity, presentedKey } from './identity.js';
 import { registerKeyRoutes } from './key-routes.js';
@@ -35,7 +36,10 @@ export interface AccessControlOptions {
   audit: AuditSink;
   /** Requests allowed per key (per ip for requests without a valid key) and window. */
   rateLimit?: { max: number; timeWindowMs: number };
-  /** Serve GET/POST /api/keys and POST /api/keys/:id/revoke (admin only). Default true. */
+  /**
+   * Serve GET/POST /api/keys and POST /api/keys/:id/revoke (admin), and GET /api/audit
+   * (security, admin; when the audit sink can read back). Default true.
+   */
   keyRoutes?: boolean;
   /** Clock, for tests of expiry. */
   now?: () => number;
@@ -98,7 +102,12 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       request.vigieIdentity = { kind: 'refused', reason: 'missing' };
       return;
     }
-    const verdict = keys.verify(presented);
+    let verdict = keys.verify(presented);
+    if (!verdict.ok && verdict.reason === 'unknown') {
+      // A key created a moment ago by `vigie keys create` works at once (one stat when unchanged).
+      await keys.load();
+      verdict = keys.verify(presented);
+    }
     request.vigieIdentity = verdict.ok
       ? { kind: 'key', key: verdict.key }
       : { kind: 'refused', reason: verdict.reason };
@@ -174,7 +183,10 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
     return payload;
   });
 
-  if (options.keyRoutes ?? true) registerKeyRoutes(app, keys);
+  if (options.keyRoutes ?? true) {
+    registerKeyRoutes(app, keys);
+    registerAuditRoutes(app, options.audit);
+  }
 }
 
 /**

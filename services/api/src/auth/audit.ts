@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { type Logger, pino } from 'pino';
 
 /** One audited request: who asked what, when, and what came back. */
@@ -32,8 +33,13 @@ export interface AuditRecord {
  */
 export interface AuditSink {
   write(record: AuditRecord): Promise<void>;
+  /** The latest records, newest first, when this sink can read back (serves GET /api/audit). */
+  recent?(options: { limit: number }): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }
+
+/** How much of the end of an audit file `recent` reads: enough for the 500 latest records. */
+const TAIL_BYTES = 4 * 1024 * 1024;
 
 /** Audit records as JSON lines in a file (mode 0600), written synchronously. */
 export class PinoFileAuditSink implements AuditSink {
@@ -54,6 +60,30 @@ export class PinoFileAuditSink implements AuditSink {
     this.logger.info(record, 'audit');
   }
 
+  async recent(options: { limit: number }): Promise<AuditRecord[]> {
+    const handle = await open(this.path, 'r');
+    let text: string;
+    try {
+      const { size } = await handle.stat();
+      const start = Math.max(0, size - TAIL_BYTES);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      text = buffer.toString('utf8');
+      // A cut first line is dropped rather than misread.
+      if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    } finally {
+      await handle.close();
+    }
+    const records: AuditRecord[] = [];
+    for (const line of text.split('\n').reverse()) {
+      if (records.length >= options.limit) break;
+      if (line.trim() === '') continue;
+      const { event: _event, ...record } = JSON.parse(line) as AuditRecord & { event?: string };
+      records.push(record);
+    }
+    return records;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -68,6 +98,12 @@ export class FanOutAuditSink implements AuditSink {
 
   async write(record: AuditRecord): Promise<void> {
     await Promise.all(this.sinks.map((sink) => sink.write(record)));
+  }
+
+  /** Reads from the first sink that can. */
+  async recent(options: { limit: number }): Promise<AuditRecord[]> {
+    const reader = this.sinks.find((sink) => sink.recent !== undefined);
+    return reader?.recent ? reader.recent(options) : [];
   }
 
   async close(): Promise<void> {

@@ -204,6 +204,16 @@ describe('access control on a real server', () => {
       http: { status: 401 },
       query: { q: 'denied' },
     });
+
+    const keys = new KeyStore(keysFile);
+    const analyst = (await keys.create({ name: 'analyst', role: 'security' })).secret;
+    const oncall = (await keys.create({ name: 'oncall-2', role: 'sre' })).secret;
+    expect((await get(`${server.url}/api/audit`, oncall)).status).toBe(403);
+    const read = await get(`${server.url}/api/audit?size=2`, analyst);
+    expect(read.status).toBe(200);
+    const { records } = (await read.json()) as { records: Array<{ actor: { name: string } }> };
+    // Newest first: the sre refused the audit log, then the search without a key.
+    expect(records.map((record) => record.actor.name)).toEqual(['oncall-2', 'refused:missing']);
     await audit.close();
   });
 
