@@ -197,7 +197,21 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
  */
 export const accessControlPlugin = fp(accessControl, { name: 'vigie-access-control', fastify: '5.x' });
 
-/** The one-liner for the server: `await registerAccessControl(app, options)` before the routes. */
+/**
+ * The one-liner for the server, before any route is registered (hooks and the rate
+ * limiter only see routes added after them):
+ *
+ * ```ts
+ * checkBindSafety(host, await keysFileHasKeys(keysFile)); // before listen
+ * await registerAccessControl(app, { keysFile, host, audit: new PinoFileAuditSink(path) });
+ * app.get('/api/search', { config: { permission: 'search', audit: true } }, handler);
+ * // in the handler: recordResultCount(request, hits.length)
+ * ```
+ *
+ * Refusals answer `{ error: { code, message } }` (401 `VIGIE_ERR_UNAUTHENTICATED`, 403
+ * `VIGIE_ERR_FORBIDDEN`); 429 and audit failures (503) are thrown as `VigieError`s with
+ * `statusCode`, for the server's error handler.
+ */
 export async function registerAccessControl(
   app: FastifyInstance,
   options: AccessControlOptions,

@@ -11,7 +11,7 @@ export { checkBindSafety, isLoopbackHost } from './bind-safety.js';
 export type { Identity } from './identity.js';
 export { ANONYMOUS_NAME } from './identity.js';
 export type { KeyInfo, KeyRejection, StoredKey, Verification } from './key-store.js';
-export { KeyStore } from './key-store.js';
+export { KeyStore, keysFileHasKeys } from './key-store.js';
 export type { KeysOutput } from './keys-command.js';
 export {
   createKeyCommand,

@@ -189,3 +189,10 @@ export class KeyStore {
     await this.load();
   }
 }
+
+/** True when the keys file at `path` holds at least one key (for `checkBindSafety`). */
+export async function keysFileHasKeys(path: string): Promise<boolean> {
+  const store = new KeyStore(path);
+  await store.load();
+  return store.hasKeys();
+}

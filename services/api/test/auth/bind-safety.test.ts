@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkBindSafety, isLoopbackHost } from '../../src/index.js';
+import { checkBindSafety, isLoopbackHost, KeyStore, keysFileHasKeys } from '../../src/index.js';
+import { tempDir } from './harness.js';
 
 describe('checkBindSafety', () => {
   it('refuses a host reachable from elsewhere when no key is configured', () => {
@@ -38,5 +40,18 @@ describe('checkBindSafety', () => {
     expect(() => checkBindSafety('0.0.0.0', false)).toThrow(
       expect.objectContaining({ code: 'VIGIE_ERR_CONFIG' }),
     );
+  });
+
+  it('reads whether keys are configured from the keys file', async () => {
+    const dir = await tempDir();
+    const file = join(dir.path, 'keys.json');
+    try {
+      expect(await keysFileHasKeys(file)).toBe(false);
+      expect(() => checkBindSafety('0.0.0.0', false)).toThrow();
+      await new KeyStore(file).create({ name: 'ops', role: 'admin' });
+      expect(await keysFileHasKeys(file)).toBe(true);
+    } finally {
+      await dir.remove();
+    }
   });
 });
