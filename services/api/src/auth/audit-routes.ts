@@ -2,6 +2,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { AuditSink } from './audit.js';
+import { ACCESS_CONTROL_RESPONSES } from './openapi.js';
 
 const auditRecordSchema = {
   type: 'object',
@@ -49,6 +50,8 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditSink): voi
           properties: { size: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
         },
         response: {
+          401: ACCESS_CONTROL_RESPONSES[401],
+          403: ACCESS_CONTROL_RESPONSES[403],
           200: {
             type: 'object',
             required: ['records'],

@@ -21,6 +21,7 @@ export {
   revokeKeyCommand,
   runKeysCommand,
 } from './keys-command.js';
+export { ACCESS_CONTROL_RESPONSES, accessErrorSchema, OPENAPI_SECURITY } from './openapi.js';
 export type { Permission, Role } from './roles.js';
 export { isPermission, isRole, PERMISSIONS, ROLE_PERMISSIONS, ROLES, roleAllows } from './roles.js';
 export {

@@ -2,6 +2,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { KeyStore } from './key-store.js';
+import { ACCESS_CONTROL_RESPONSES, accessErrorSchema } from './openapi.js';
 import { ROLES, type Role } from './roles.js';
 
 const keySchema = {
@@ -18,17 +19,8 @@ const keySchema = {
   },
 } as const;
 
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
-  },
-} as const;
+// 429 is left to the server's error handler, which decides its body.
+const refusals = { 401: ACCESS_CONTROL_RESPONSES[401], 403: ACCESS_CONTROL_RESPONSES[403] };
 
 const DAY_MS = 86_400_000;
 
@@ -44,6 +36,7 @@ export function registerKeyRoutes(app: FastifyInstance, keys: KeyStore): void {
       schema: {
         summary: 'List API keys (never their secrets)',
         response: {
+          ...refusals,
           200: {
             type: 'object',
             required: ['keys'],
@@ -75,6 +68,7 @@ export function registerKeyRoutes(app: FastifyInstance, keys: KeyStore): void {
           },
         },
         response: {
+          ...refusals,
           201: {
             type: 'object',
             required: ['key', 'secret'],
@@ -101,7 +95,8 @@ export function registerKeyRoutes(app: FastifyInstance, keys: KeyStore): void {
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
         response: {
           200: { type: 'object', required: ['key'], properties: { key: keySchema } },
-          404: errorSchema,
+          404: accessErrorSchema,
+          ...refusals,
         },
       },
     },
