@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runApi } from '@vigie/api';
 import { type LineFormat, runCollector } from '@vigie/collector';
 import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
 import { runDetectSeriesCommand, runPatternsCommand } from '@vigie/detect';
@@ -10,6 +11,7 @@ const USAGE = `Usage: vigie <command> [--config FILE]
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
+  api              Serve the search API and the UI (api.host:api.port, 127.0.0.1:8080).
   all              The collector and the processor in one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
@@ -89,6 +91,14 @@ async function main(argv: string[]): Promise<number> {
       await untilSignal(logger);
       await collector.stop();
       await processor.stop();
+      return 0;
+    }
+    case 'api': {
+      logger.info({ config: redactConfig(config) }, 'Starting the search API.');
+      // Access control is registered here once services/api/src/auth is wired in.
+      const running = await runApi(config, logger);
+      await untilSignal(logger);
+      await running.stop();
       return 0;
     }
     case 'collector': {

@@ -139,6 +139,39 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     collector: CollectorConfigSchema,
+    api: Type.Object(
+      {
+        host: Type.String({
+          default: '127.0.0.1',
+          description:
+            'Address the search API and UI listen on. Anything but a loopback address needs access control configured.',
+        }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8080,
+          description: 'Port of the search API and UI (0 picks a free one).',
+        }),
+        uiDir: Type.String({
+          default: 'ui/dist',
+          description:
+            'Directory of the built UI served at /, relative to the working directory; not served when it does not exist.',
+        }),
+        tailIntervalMs: Type.Integer({
+          minimum: 200,
+          maximum: 60_000,
+          default: 1000,
+          description: 'How often a live tail (GET /api/tail) looks for new matching events.',
+        }),
+        maxTailClients: Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 50,
+          description: 'Live tails served at once; more are refused with 503 so polling stays bounded.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     ops: Type.Object(
       {
         host: Type.String({

@@ -5,6 +5,8 @@ export interface QueryPosition {
   offset: number;
   line: number;
   column: number;
+  /** Offset past the offending text, when it is longer than one character. */
+  end?: number;
 }
 
 /** The line and column of `offset` in `text`. */
@@ -35,6 +37,8 @@ export class QueryError extends VigieError implements QueryPosition {
   readonly line: number;
   /** Column of the offending character in its line (1-based). */
   readonly column: number;
+  /** Offset past the offending text (at least `offset + 1`), for an editor to underline it. */
+  readonly end: number;
 
   constructor(code: string, message: string, position: QueryPosition) {
     super(code, message, { httpStatus: 400 });
@@ -42,6 +46,7 @@ export class QueryError extends VigieError implements QueryPosition {
     this.offset = position.offset;
     this.line = position.line;
     this.column = position.column;
+    this.end = Math.max(position.end ?? 0, position.offset + 1);
   }
 }
 

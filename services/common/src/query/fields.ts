@@ -106,6 +106,7 @@ export function resolveField(name: string, span: Span, options: FieldOptions = {
   const fail = (message: string) =>
     new QueryFieldError(name, `${message} at ${describePosition(span)}`, {
       offset: span.start,
+      end: span.end,
       line: span.line,
       column: span.column,
     });
@@ -139,7 +140,7 @@ export function coerceValue(field: ResolvedField, value: string, span: Span): Fi
     new QueryFieldError(
       field.path,
       `Field '${field.path}' expects ${expected}, not '${value}', at ${describePosition(span)}`,
-      { offset: span.start, line: span.line, column: span.column },
+      { offset: span.start, end: span.end, line: span.line, column: span.column },
     );
   switch (field.type) {
     case 'integer':
@@ -159,7 +160,7 @@ export function unsupported(field: ResolvedField, what: string, span: Span): Que
   return new QueryFieldError(
     field.path,
     `${what} cannot apply to '${field.path}' (${field.type}) at ${describePosition(span)}`,
-    { offset: span.start, line: span.line, column: span.column },
+    { offset: span.start, end: span.end, line: span.line, column: span.column },
   );
 }
 

@@ -37,6 +37,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 const refuse = (message: string, span: Span) =>
   new QueryLimitError(`${message} at ${describePosition(span)}`, {
     offset: span.start,
+    end: span.end,
     line: span.line,
     column: span.column,
   });

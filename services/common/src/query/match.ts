@@ -77,6 +77,7 @@ function escapeRegExp(text: string): string {
 const fieldError = (field: ResolvedField, message: string, span: Span) =>
   new QueryFieldError(field.path, `${message} at ${describePosition(span)}`, {
     offset: span.start,
+    end: span.end,
     line: span.line,
     column: span.column,
   });

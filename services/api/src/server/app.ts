@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerErrorHandler } from './errors.js';
+import { registerAnomalyRoutes } from './routes/anomalies.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerTailRoute } from './routes/tail.js';
+
+/** The `api` section of the configuration. */
+export type ApiConfig = VigieConfig['api'];
+
+/** What `createApiServer` needs. */
+export interface ApiServerOptions {
+  /** The log store, for /ready. */
+  store: Pick<LogStore, 'healthcheck'>;
+  search: LogSearch;
+  config: ApiConfig;
+  logger: Logger;
+  /**
+   * Access control, registered before any route so its hooks see every request (the
+   * plugin of services/api/src/auth). Without it the server must stay on loopback.
+   */
+  auth?: (app: FastifyInstance) => Promise<void>;
+  /** The clock of relative times, for tests. */
+  now?: () => number;
+}
+
+/**
+ * Builds the API server (routes, schemas, OpenAPI document, docs page, UI files) without
+ * listening: tests call `inject`, `runApi` listens.
+ */
+export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'api' }),
+    // Query strings and cursors are bounded by the schemas; this bounds what reaches them.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_024 },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+  registerErrorHandler(app);
+
+  // ---- AUTH HOOK ------------------------------------------------------------------
+  // Access control (API keys, roles, audit, rate limit, security headers) registers here,
+  // before every route. Routes declare `config.permission` (and `audit`) for it.
+  if (options.auth) await options.auth(app);
+  // The docs page is public like the document it shows.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, permission: 'public' };
+  });
+  // ----------------------------------------------------------------------------------
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Vigie search API',
+        version: '1',
+        description:
+          'Search, histogram, facets, context, live tail and anomalies of the logs Vigie stores. Log content is attacker-controlled: render it as text.',
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () =>
+    app.swagger(),
+  );
+
+  registerHealthRoutes(app, options.store);
+  registerSearchRoutes(app, options.search, now);
+  registerTailRoute(app, options.search, config, now);
+  registerAnomalyRoutes(app, options.search, now);
+  await registerUi(app, config.uiDir);
+  return app;
+}
+
+/** The built UI at /, with index.html for any other non-API path (the UI routes itself). */
+async function registerUi(app: FastifyInstance, uiDir: string): Promise<void> {
+  const root = resolve(uiDir);
+  const hasUi = existsSync(resolve(root, 'index.html'));
+  if (hasUi) await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!hasUi || path.startsWith('/api') || request.method !== 'GET') {
+      return reply
+        .status(404)
+        .send({ error: { code: 'VIGIE_ERR_NOT_FOUND', message: `No route ${request.method} ${path}` } });
+    }
+    return reply.sendFile('index.html');
+  });
+}

@@ -1,0 +1,62 @@
+import type { Logger, VigieConfig } from '@vigie/common';
+import { ConfigError } from '@vigie/common';
+import { ElasticsearchStore } from '@vigie/storage';
+import type { FastifyInstance } from 'fastify';
+import { isLoopbackHost } from '../auth/index.js';
+import { createApiServer } from './app.js';
+
+/** A running API server. */
+export interface RunningApi {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: FastifyInstance;
+  /** Closes the server (ending live tails) and the store; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Options of `runApi`. */
+export interface RunApiOptions {
+  /** Access control to register before the routes (see `createApiServer`). */
+  auth?: (app: FastifyInstance) => Promise<void>;
+}
+
+/**
+ * Starts `vigie api`: the search API and the built UI on `api.host:api.port`, reading
+ * Elasticsearch. Fails at start-up when Elasticsearch does not answer, or when asked to
+ * listen beyond loopback with no access control.
+ */
+export async function runApi(
+  config: VigieConfig,
+  logger: Logger,
+  options: RunApiOptions = {},
+): Promise<RunningApi> {
+  const { host, port } = config.api;
+  if (!options.auth && !isLoopbackHost(host))
+    throw new ConfigError(
+      `api.host is ${host}, reachable from other machines, but no access control is set up`,
+    );
+  const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
+  await store.healthcheck();
+  const app = await createApiServer({ store, search: store, config: config.api, logger, auth: options.auth });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  logger.info({ url }, 'Search API listening.');
+  let stopped = false;
+  return {
+    url,
+    app,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
