@@ -12,15 +12,23 @@ export const HOSTILE_MESSAGES = [
   '\u001b[31mred terminal\u001b[0m <iframe src="javascript:alert(2)">',
 ];
 
+/** A service name that is itself a payload. */
+export const HOSTILE_SERVICE = '<img src=x onerror="window.__vigieCanary=\'service\'">';
+
 /** What the seeded index holds, for the assertions. */
 export interface Seeded {
   checkoutCount: number;
   checkoutErrors: number;
   anomaly: Anomaly;
   hostileIds: string[];
+  /** The service name of the hostile events: itself a payload. */
+  hostileService: string;
+  /** All seeded log events. */
+  total: number;
 }
 
-function event(
+/** A log event of the seeded shape. */
+export function event(
   at: number,
   service: string,
   level: string,
@@ -37,15 +45,19 @@ function event(
   } as LogEvent;
 }
 
-/** Indexes logs, one anomaly and its metrics under `prefix`, all in the last 10 minutes. */
-export async function seed(prefix: string): Promise<Seeded> {
-  const store = new ElasticsearchStore({
+/** The Elasticsearch store of a test's own prefix. */
+export function openStore(prefix: string): ElasticsearchStore {
+  return new ElasticsearchStore({
     url: ENGINES.elasticsearchUrl,
     indexPrefix: prefix,
     requestTimeoutMs: 30_000,
     totalFieldsLimit: 2000,
     logger: testLogger(),
   });
+}
+
+/** Indexes logs (the last hour), one anomaly and its metrics (the last 10 minutes). */
+export async function seed(store: ElasticsearchStore): Promise<Seeded> {
   await store.setup();
   await store.setupDetection();
   const now = Date.now();
@@ -74,18 +86,24 @@ export async function seed(prefix: string): Promise<Seeded> {
     const id = `hostile-${i}`;
     add(
       id,
-      event(now - 300_000 + i * 1000, 'hostile', 'error', message, {
+      event(now - 300_000 + i * 1000, HOSTILE_SERVICE, 'error', message, {
         user: { name: message },
+        labels: { suite: 'hostile', [`<svg onload="window.__vigieCanary='key${i}'">`]: message },
       } as Partial<LogEvent>),
     );
     return id;
   });
-  await store.writeLogs(logs);
+  // Older filler so that the last hour holds more than one page of results.
+  for (let i = 0; i < 100; i++)
+    add(`filler-${i}`, event(now - 3_000_000 + i * 20_000, 'filler', 'debug', `tick ${i}`));
+  const outcomes = await store.writeLogs(logs);
+  if (outcomes.some((outcome) => outcome.status !== 'ok'))
+    throw new Error(`seeding failed: ${JSON.stringify(outcomes)}`);
 
   const start = new Date(now - 620_000).toISOString();
   const anomaly: Anomaly = {
     ...sampleAnomaly(0),
-    id: `${prefix}-error-spike`,
+    id: 'checkout-error-spike',
     kind: 'error_spike',
     service: 'checkout',
     dimension: {},
@@ -112,11 +130,28 @@ export async function seed(prefix: string): Promise<Seeded> {
       errors: Math.round(errorRatio * 10),
       errorRatio,
       status: { '1xx': 0, '2xx': 10, '3xx': 0, '4xx': 0, '5xx': 0 },
-      expected: { errorRatio: 0.02, errorRatioUpper: 0.08, windowMs: 30_000 },
+      latency: { samples: 10, p50: 40, p95: 120 + (i % 4) * 10, p99: 300 },
+      expected: {
+        errorRatio: 0.02,
+        errorRatioUpper: 0.08,
+        count: 10,
+        countLower: 5,
+        countUpper: 15,
+        p95: 130,
+        p95Lower: 90,
+        p95Upper: 170,
+        windowMs: 30_000,
+      },
     };
   });
   await store.writeMetrics(metrics);
   await store.refresh();
-  await store.close();
-  return { checkoutCount: 30, checkoutErrors, anomaly, hostileIds };
+  return {
+    checkoutCount: 30,
+    checkoutErrors,
+    anomaly,
+    hostileIds,
+    hostileService: HOSTILE_SERVICE,
+    total: logs.length,
+  };
 }

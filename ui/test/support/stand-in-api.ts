@@ -3,15 +3,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOG_FIELD_TYPES, parseQuery, QueryError } from '@vigie/common';
-import { toElasticsearchQuery } from '@vigie/storage';
-import { esRequest } from '@vigie/testkit';
+import {
+  type Anomaly,
+  type BucketMetric,
+  type LogSearch,
+  parseQuery,
+  QueryError,
+  type SearchCursor,
+  type SearchHit,
+  type SearchScope,
+} from '@vigie/common';
 
-// A stand-in for the search API while services/api has no HTTP server yet: the API
-// contract over the real Elasticsearch, with the real query language and translation,
-// serving ui/dist under the same strict CSP as the API's security headers. It only
-// answers what the browser tests need; `startUiServer` uses the real server once it
-// exists.
+// A stand-in for the HTTP layer of the search API while services/api has no server yet:
+// the API contract (/tmp/api-contract.md) over Vigie's real `LogSearch` port (the
+// Elasticsearch store), with the real query language, serving ui/dist under the same
+// strict CSP as services/api/src/auth/security-headers.ts. It only maps parameters to the
+// port and back; `startUiServer` moves to the real server once it exists.
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** The policy of services/api (security-headers.ts), as one header value. */
@@ -27,11 +34,12 @@ const TYPES: Record<string, string> = {
 };
 
 const LADDER_MS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10_800, 43_200, 86_400].map((s) => s * 1000);
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 
-class BadRequest extends Error {
+class HttpError extends Error {
   constructor(
+    readonly status: number,
     readonly body: { code: string; message: string; position?: object },
-    readonly status = 400,
   ) {
     super(body.message);
   }
@@ -40,193 +48,174 @@ class BadRequest extends Error {
 function time(value: string | null, fallback: string, now: number): number {
   const text = value ?? fallback;
   const relative = /^now(?:-(\d+)([smhd]))?$/.exec(text);
-  if (relative) {
-    const unit = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[relative[2] as 's' | 'm' | 'h' | 'd'] ?? 0;
-    return now - Number(relative[1] ?? 0) * unit;
-  }
+  if (relative) return now - Number(relative[1] ?? 0) * (UNIT_MS[relative[2] ?? 's'] ?? 0);
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (Number.isNaN(ms))
-    throw new BadRequest({ code: 'VIGIE_ERR_BAD_REQUEST', message: `Bad time '${text}'` });
+    throw new HttpError(400, { code: 'VIGIE_ERR_BAD_REQUEST', message: `Bad time '${text}'` });
   return ms;
 }
 
-function scopeQuery(params: URLSearchParams): object {
-  const q = params.get('q') ?? '';
-  let translated: object;
+function scopeOf(params: URLSearchParams, now = Date.now()): SearchScope {
+  const from = time(params.get('from'), 'now-15m', now);
+  const to = time(params.get('to'), 'now', now);
   try {
-    translated = toElasticsearchQuery(parseQuery(q));
+    return { query: parseQuery(params.get('q') ?? ''), from, to };
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     const position = { start: error.offset, end: error.offset + 1, line: error.line, column: error.column };
-    throw new BadRequest({ code: error.code, message: error.message, position });
+    throw new HttpError(400, { code: error.code, message: error.message, position });
   }
-  const now = Date.now();
-  const range = { gte: time(params.get('from'), 'now-15m', now), lte: time(params.get('to'), 'now', now) };
-  return {
-    bool: { filter: [translated, { range: { '@timestamp': { ...range, format: 'epoch_millis' } } }] },
-  };
 }
 
-interface EsHit {
-  _id: string;
-  _index: string;
-  _source: Record<string, unknown>;
-  sort?: unknown[];
-  highlight?: Record<string, string[]>;
-}
-// biome-ignore lint/suspicious/noExplicitAny: aggregation and metric shapes vary per call; this is a test stand-in.
-type Loose = any;
-type EsSearch = { hits: { total: { value: number; relation: string }; hits: EsHit[] }; aggregations?: Loose };
+const encodeCursor = (cursor: SearchCursor | undefined) =>
+  cursor ? Buffer.from(JSON.stringify(cursor)).toString('base64url') : null;
+const decodeCursor = (text: string | null): SearchCursor | undefined =>
+  text ? (JSON.parse(Buffer.from(text, 'base64url').toString()) as SearchCursor) : undefined;
+const ref = (hit: SearchHit) => ({ id: hit.id, event: hit.event });
 
-async function es(path: string, body: object): Promise<EsSearch> {
-  const response = await esRequest('POST', `${path}?ignore_unavailable=true&allow_no_indices=true`, body);
-  if (response.status >= 300)
-    throw new Error(`Elasticsearch ${response.status}: ${JSON.stringify(response.json)}`);
-  return response.json as EsSearch;
-}
-
-const ref = (hit: EsHit) => ({ id: hit._id, index: hit._index, event: hit._source });
-
-async function route(prefix: string, url: URL): Promise<unknown> {
-  const p = url.searchParams;
-  const logs = `/${prefix}-logs/_search`;
-  if (url.pathname === '/api/search') {
-    const size = Number(p.get('size') ?? 100);
-    const order = p.get('sort') === 'asc' ? 'asc' : 'desc';
-    const after = p.get('search_after');
-    const result = await es(logs, {
-      query: scopeQuery(p),
-      size,
-      sort: [{ '@timestamp': order }],
-      track_total_hits: true,
-      ...(after && { search_after: JSON.parse(Buffer.from(after, 'base64url').toString()) }),
-      highlight: {
-        fields: { message: { number_of_fragments: 0 } },
-        pre_tags: ['\u0001'],
-        post_tags: ['\u0002'],
-      },
-    });
-    const hits = result.hits.hits;
-    const last = hits[hits.length - 1];
-    return {
-      total: result.hits.total,
-      events: hits.map((hit) => ({ ...ref(hit), sort: hit.sort, highlight: hit.highlight })),
-      next:
-        hits.length === size && last ? Buffer.from(JSON.stringify(last.sort)).toString('base64url') : null,
-      took_ms: 1,
-    };
-  }
-  if (url.pathname === '/api/histogram') {
-    const now = Date.now();
-    const span = time(p.get('to'), 'now', now) - time(p.get('from'), 'now-15m', now);
-    const interval = LADDER_MS.find((ms) => span / ms <= 120) ?? 86_400_000;
-    const result = await es(logs, {
-      query: scopeQuery(p),
-      size: 0,
-      track_total_hits: true,
-      aggs: {
-        t: {
-          date_histogram: { field: '@timestamp', fixed_interval: `${interval / 1000}s` },
-          aggs: { l: { terms: { field: 'log.level', size: 10 } } },
-        },
-      },
-    });
-    const buckets = (result.aggregations?.t.buckets ?? []) as Loose[];
-    return {
-      interval_ms: interval,
-      total: result.hits.total.value,
-      buckets: buckets.map((b) => ({
-        start: new Date(b.key).toISOString(),
-        count: b.doc_count,
-        levels: Object.fromEntries(
-          b.l.buckets.map((l: { key: string; doc_count: number }) => [l.key, l.doc_count]),
-        ),
-      })),
-    };
-  }
-  if (url.pathname === '/api/fields') {
-    return {
-      fields: Object.entries(LOG_FIELD_TYPES)
-        .filter(([, type]) => type !== 'unindexed' && type !== 'flattened')
-        .map(([name, type]) => ({ name, type, searchable: true })),
-    };
-  }
-  const top = /^\/api\/fields\/([^/]+)\/top$/.exec(url.pathname);
-  if (top?.[1]) {
-    const field = decodeURIComponent(top[1]);
-    const result = await es(logs, {
-      query: scopeQuery(p),
-      size: 0,
-      track_total_hits: true,
-      aggs: { v: { terms: { field, size: Number(p.get('size') ?? 10) } } },
-    });
-    const agg = result.aggregations?.v;
-    return {
-      field,
-      total: result.hits.total.value,
-      other: agg?.sum_other_doc_count ?? 0,
-      values: (agg?.buckets ?? []).map((b: { key: string; doc_count: number }) => ({
-        value: b.key,
-        count: b.doc_count,
-      })),
-    };
-  }
-  const context = /^\/api\/events\/([^/]+)\/context$/.exec(url.pathname);
-  if (context?.[1]) {
-    const id = decodeURIComponent(context[1]);
-    const anchor = (await es(logs, { query: { ids: { values: [id] } } })).hits.hits[0];
-    if (!anchor) throw new BadRequest({ code: 'VIGIE_ERR_NOT_FOUND', message: 'No such event' }, 404);
-    const service = (anchor._source.service as { name: string }).name;
-    const at = anchor._source['@timestamp'];
-    const side = async (op: 'lt' | 'gt', count: number) => {
-      if (count === 0) return [];
-      const query = {
-        bool: { filter: [{ term: { 'service.name': service } }, { range: { '@timestamp': { [op]: at } } }] },
+/** The band of the metric an anomaly is about, as chart points. */
+function pointsOf(metrics: BucketMetric[], metric: 'error_ratio' | 'count' | 'p95_ms') {
+  return metrics.map((m) => {
+    const t = m['@timestamp'];
+    if (metric === 'count') {
+      return {
+        t,
+        observed: m.count,
+        expected: m.expected.count,
+        lower: m.expected.countLower,
+        upper: m.expected.countUpper,
       };
-      const hits = (
-        await es(logs, { query, size: count, sort: [{ '@timestamp': op === 'lt' ? 'desc' : 'asc' }] })
-      ).hits.hits;
-      return (op === 'lt' ? hits.reverse() : hits).map(ref);
-    };
+    }
+    if (metric === 'p95_ms') {
+      return {
+        t,
+        observed: m.latency?.p95 ?? 0,
+        expected: m.expected.p95,
+        lower: m.expected.p95Lower,
+        upper: m.expected.p95Upper,
+      };
+    }
     return {
-      source: {
-        kind: 'time',
-        description: `service ${service}, by time`,
-        fields: { 'service.name': service },
-      },
-      anchor: ref(anchor),
-      before: await side('lt', Number(p.get('before') ?? 20)),
-      after: await side('gt', Number(p.get('after') ?? 20)),
-    };
-  }
-  if (url.pathname === '/api/anomalies') {
-    const result = await es(`/${prefix}-anomalies/_search`, { size: 100, sort: [{ updated: 'desc' }] });
-    return { anomalies: result.hits.hits.map((hit) => hit._source) };
-  }
-  const anomaly = /^\/api\/anomalies\/([^/]+)$/.exec(url.pathname);
-  if (anomaly?.[1]) {
-    const found = (
-      await es(`/${prefix}-anomalies/_search`, {
-        query: { ids: { values: [decodeURIComponent(anomaly[1])] } },
-      })
-    ).hits.hits[0];
-    if (!found) throw new BadRequest({ code: 'VIGIE_ERR_NOT_FOUND', message: 'No such anomaly' }, 404);
-    const metrics = await es(`/${prefix}-metrics/_search`, {
-      query: { term: { service: found._source.service } },
-      size: 1000,
-      sort: [{ '@timestamp': 'asc' }],
-    });
-    const points = metrics.hits.hits.map(({ _source: m }: { _source: Loose }) => ({
-      t: m['@timestamp'],
+      t,
       observed: m.errorRatio,
       expected: m.expected.errorRatio,
       lower: 0,
       upper: m.expected.errorRatioUpper,
-    }));
-    return { anomaly: found._source, series: { metric: 'error_ratio', points } };
+    };
+  });
+}
+
+const metricOf = (anomaly: Anomaly) =>
+  anomaly.kind === 'latency' ? 'p95_ms' : anomaly.kind.startsWith('volume') ? 'count' : 'error_ratio';
+
+async function route(store: LogSearch, url: URL): Promise<unknown> {
+  const p = url.searchParams;
+  const path = url.pathname;
+  if (path === '/api/search') {
+    const page = await store.search({
+      ...scopeOf(p),
+      sort: p.get('sort') === 'asc' ? 'asc' : 'desc',
+      size: Number(p.get('size') ?? 100),
+      after: decodeCursor(p.get('search_after')),
+      highlight: p.get('highlight') !== 'false',
+    });
+    return { total: page.total, events: page.hits, next: encodeCursor(page.next), took_ms: 0 };
   }
-  if (url.pathname === '/api/services') return { services: [] };
-  throw new BadRequest({ code: 'VIGIE_ERR_NOT_FOUND', message: 'Not found' }, 404);
+  if (path === '/api/histogram') {
+    const scope = scopeOf(p);
+    const interval = LADDER_MS.find((ms) => (scope.to - scope.from) / ms <= 120) ?? 86_400_000;
+    const counts = await store.histogram(scope, interval);
+    const buckets = counts.buckets.map((b) => ({ ...b, start: new Date(b.start).toISOString() }));
+    return { interval_ms: interval, total: counts.total, buckets };
+  }
+  if (path === '/api/fields') return { fields: await store.fields(scopeOf(p)) };
+  const top = /^\/api\/fields\/([^/]+)\/top$/.exec(path);
+  if (top?.[1]) {
+    const field = decodeURIComponent(top[1]);
+    return { field, ...(await store.topValues(scopeOf(p), field, Number(p.get('size') ?? 10))) };
+  }
+  const context = /^\/api\/events\/([^/]+)\/context$/.exec(path);
+  if (context?.[1]) {
+    const found = await store.context(
+      decodeURIComponent(context[1]),
+      Number(p.get('before') ?? 20),
+      Number(p.get('after') ?? 20),
+    );
+    if (!found) throw new HttpError(404, { code: 'VIGIE_ERR_NOT_FOUND', message: 'No such event' });
+    return {
+      source: found.source,
+      anchor: ref(found.anchor),
+      before: found.before.map(ref),
+      after: found.after.map(ref),
+    };
+  }
+  if (path === '/api/anomalies') {
+    const now = Date.now();
+    const range = { from: time(p.get('from'), 'now-24h', now), to: time(p.get('to'), 'now', now) };
+    return {
+      anomalies: await store.searchAnomalies({
+        range,
+        ...(p.get('service') && { service: p.get('service') ?? '' }),
+      }),
+    };
+  }
+  const anomalyId = /^\/api\/anomalies\/([^/]+)$/.exec(path)?.[1];
+  if (anomalyId) {
+    const anomaly = await store.getAnomaly(decodeURIComponent(anomalyId));
+    if (!anomaly) throw new HttpError(404, { code: 'VIGIE_ERR_NOT_FOUND', message: 'No such anomaly' });
+    const start = Date.parse(anomaly.start);
+    const end = Date.parse(anomaly.end ?? anomaly.updated);
+    const metrics = await store.listMetrics({
+      service: anomaly.service,
+      from: start - 30 * anomaly.windowMs,
+      to: end + 5 * anomaly.windowMs,
+    });
+    const metric = metricOf(anomaly);
+    return { anomaly, series: { metric, points: pointsOf(metrics, metric) } };
+  }
+  if (path === '/api/services') {
+    const now = Date.now();
+    const range = { from: time(p.get('from'), 'now-24h', now), to: time(p.get('to'), 'now', now) };
+    const seen = await store.listServices(range, 50);
+    const open = await store.searchAnomalies({ range, state: 'open', size: 1000 });
+    const services = await Promise.all(
+      seen.map(async (service) => {
+        const metrics = await store.listMetrics({ ...range, service: service.name });
+        return {
+          name: service.name,
+          version: service.version,
+          volume: pointsOf(metrics, 'count'),
+          error_ratio: pointsOf(metrics, 'error_ratio'),
+          p95_ms: pointsOf(metrics, 'p95_ms'),
+          open_anomalies: open.filter((a) => a.service === service.name).length,
+        };
+      }),
+    );
+    return { services };
+  }
+  throw new HttpError(404, { code: 'VIGIE_ERR_NOT_FOUND', message: 'Not found' });
+}
+
+/** Live tail: polls the store every 250 ms for events newer than the last one sent. */
+function tail(store: LogSearch, url: URL, request: IncomingMessage, response: ServerResponse): void {
+  const base = scopeOf(url.searchParams);
+  let cursor: SearchCursor = { time: Date.now(), ids: [] };
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  response.write(': connected\n\n');
+  const timer = setInterval(() => {
+    store
+      .search({ ...base, from: cursor.time, to: Date.now() + 60_000, sort: 'asc', size: 500, after: cursor })
+      .then((page) => {
+        const last = page.hits.at(-1);
+        if (!last) return;
+        const time = last.sort[0] ?? cursor.time;
+        const ids = page.hits.filter((hit) => hit.sort[0] === time).map((hit) => hit.id);
+        cursor = { time, ids: time === cursor.time ? [...cursor.ids, ...ids] : ids };
+        response.write(`event: events\ndata: ${JSON.stringify({ events: page.hits.map(ref) })}\n\n`);
+      })
+      .catch(() => response.end());
+  }, 250);
+  request.on('close', () => clearInterval(timer));
 }
 
 async function serveStatic(
@@ -235,30 +224,31 @@ async function serveStatic(
   pathname: string,
 ): Promise<void> {
   const file = normalize(join(DIST, pathname === '/' ? 'index.html' : pathname));
-  if (!file.startsWith(DIST))
-    throw new BadRequest({ code: 'VIGIE_ERR_NOT_FOUND', message: 'Not found' }, 404);
-  const body = await readFile(file).catch(() => null);
-  if (!body) throw new BadRequest({ code: 'VIGIE_ERR_NOT_FOUND', message: 'Not found' }, 404);
+  const body = file.startsWith(DIST) ? await readFile(file).catch(() => null) : null;
+  if (!body) throw new HttpError(404, { code: 'VIGIE_ERR_NOT_FOUND', message: 'Not found' });
   response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
-/** Starts the stand-in on 127.0.0.1 and a free port, over the logs and anomalies of `prefix`. */
-export async function startStandInApi(prefix: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** Starts the stand-in on 127.0.0.1 and a free port, over `store`. */
+export async function startStandInApi(
+  store: LogSearch,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     response.setHeader('content-security-policy', CSP);
     response.setHeader('x-content-type-options', 'nosniff');
-    const work = url.pathname.startsWith('/api/')
-      ? route(prefix, url).then((body) => {
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify(body));
-        })
-      : serveStatic(request, response, url.pathname);
-    work.catch((error: unknown) => {
-      const status = error instanceof BadRequest ? error.status : 500;
+    const work = async () => {
+      if (url.pathname === '/api/tail') return tail(store, url, request, response);
+      if (!url.pathname.startsWith('/api/')) return serveStatic(request, response, url.pathname);
+      const body = await route(store, url);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    work().catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
       const body =
-        error instanceof BadRequest ? error.body : { code: 'VIGIE_ERR_INTERNAL', message: String(error) };
+        error instanceof HttpError ? error.body : { code: 'VIGIE_ERR_INTERNAL', message: String(error) };
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: body }));
     });
@@ -267,6 +257,10 @@ export async function startStandInApi(prefix: string): Promise<{ url: string; cl
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,0 +1,62 @@
+import { expect, it } from 'vitest';
+import { screenshot } from './support/browser.js';
+import { useUi } from './support/harness.js';
+import { HOSTILE_MESSAGES } from './support/seed.js';
+import { CSP } from './support/stand-in-api.js';
+
+// The Services and Anomalies pages, and what every page shares (CSP, navigation), in real
+// Chromium against the API contract over the real Elasticsearch (see support/harness.ts).
+
+const ui = useUi('pages');
+const rows = () => ui.page.locator('[data-testid=results] tr.row');
+
+it('is served with the strict CSP and runs under it', async () => {
+  const response = await ui.open('');
+  expect(response?.headers()['content-security-policy']).toBe(CSP);
+  await expect
+    .poll(() => ui.page.locator('nav a').allTextContents())
+    .toEqual(['Services', 'Search', 'Anomalies']);
+});
+
+it('draws an anomaly against its expected band and drills down to its logs', async () => {
+  await ui.open(`#/anomalies?from=now-1h&anomaly=${encodeURIComponent(ui.seeded.anomaly.id)}`);
+  const detail = ui.page.getByTestId('anomaly-detail');
+  const chart = detail.getByTestId('band-chart');
+  await expect
+    .poll(() => chart.locator('path.observed').getAttribute('d'))
+    .toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){19}$/);
+  expect(await chart.locator('path.band').getAttribute('d')).toMatch(/Z$/);
+  expect(await chart.locator('circle.outside').count()).toBe(6);
+  expect(await detail.textContent()).toContain(HOSTILE_MESSAGES[0]);
+  await expect.poll(() => detail.locator('.samples li').count()).toBe(2);
+  await screenshot(ui.page, 'anomaly-detail');
+  await detail.getByRole('button', { name: 'Show logs' }).click();
+  await expect.poll(() => ui.hashParams().get('q')).toBe(ui.seeded.anomaly.query);
+  expect(new URL(ui.page.url()).hash).toMatch(/^#\/search\?/);
+  await expect.poll(() => rows().count()).toBe(ui.seeded.checkoutErrors);
+});
+
+it('lists services with sparklines against their band and opens their anomalies', async () => {
+  await ui.open('#/services?from=now-1h');
+  const table = ui.page.getByTestId('services');
+  const checkout = table.locator('tr', { hasText: 'checkout' });
+  await expect.poll(() => checkout.count()).toBe(1);
+  expect(await table.locator('tbody tr td.name').allTextContents()).toEqual(
+    expect.arrayContaining(['checkout', 'payments', ui.seeded.hostileService]),
+  );
+  // Volume, error ratio and p95 sparklines each have an observed line and a band.
+  expect(await checkout.locator('path.observed').count()).toBe(3);
+  expect(await checkout.locator('path.band').count()).toBe(3);
+  expect(await checkout.locator('td.mono').textContent()).toBe('1.4.2');
+  await checkout.getByRole('link', { name: '1', exact: true }).click();
+  await expect.poll(() => ui.hashParams().get('service')).toBe('checkout');
+  expect(new URL(ui.page.url()).hash).toMatch(/^#\/anomalies\?/);
+  await expect.poll(() => ui.page.getByTestId('anomaly-list').locator('tbody tr').count()).toBe(1);
+  await ui.page.getByTestId('anomaly-timeline').locator('rect.mark').click();
+  await expect.poll(() => ui.hashParams().get('anomaly')).toBe(ui.seeded.anomaly.id);
+});
+
+it('shows that the Performance tab waits for a per-route API', async () => {
+  await ui.open('#/services?tab=performance');
+  await expect.poll(() => ui.page.getByText('does not offer yet').isVisible()).toBe(true);
+});
