@@ -50,8 +50,22 @@ export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
 
 const API_PREFIX = '/api/';
 
+/**
+ * Whether a request is for the API, judged by the route it matched: the raw url is not
+ * enough, since the router decodes it (`/%61pi/search` reaches `/api/search`).
+ */
 function isApiRequest(request: FastifyRequest): boolean {
-  return request.url === '/api' || request.url.startsWith(API_PREFIX);
+  const route = request.routeOptions.url;
+  if (route !== undefined) return route === '/api' || route.startsWith(API_PREFIX);
+  // No route matched (a 404): judge the decoded path, so unknown API paths still need a key.
+  let path = request.url.split('?', 1)[0] ?? '';
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // A malformed escape stays as sent.
+  }
+  path = path.toLowerCase().replace(/\/+/g, '/');
+  return path === '/api' || path.startsWith(API_PREFIX);
 }
 
 /**

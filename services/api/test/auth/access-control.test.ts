@@ -46,6 +46,25 @@ describe('access control on a real server', () => {
     expect((await get(`${server.url}/api/search`, undefined, { 'x-api-key': viewer })).status).toBe(200);
   });
 
+  it('asks for a key on every spelling of an API path the router accepts', async () => {
+    await withKeys();
+    const server = await startServer({ keysFile, host: '0.0.0.0', audit: new MemoryAuditSink() });
+    app = server.app;
+    for (const path of [
+      '/%61pi/search',
+      '/%61%70%69/search',
+      '/api/search/',
+      '/api//search',
+      '/api/%73earch',
+      '/%41PI/x',
+    ]) {
+      const response = await get(`${server.url}${path}`);
+      expect([401, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toContain('events');
+    }
+    expect((await get(`${server.url}/%61pi/search`)).status).toBe(401);
+  });
+
   it('answers 403 when the role lacks the permission, and denies routes that declare none', async () => {
     const { viewer, sre, admin } = await withKeys();
     const server = await startServer({ keysFile, host: '127.0.0.1', audit: new MemoryAuditSink() });
