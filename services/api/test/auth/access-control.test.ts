@@ -63,6 +63,20 @@ describe('access control on a real server', () => {
       expect(await response.text(), path).not.toContain('events');
     }
     expect((await get(`${server.url}/%61pi/search`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/search`, { method: 'HEAD' })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/search`, { method: 'OPTIONS' })).status).toBe(401);
+  });
+
+  it('guards routes of prefixed route plugins the same way', async () => {
+    const { viewer } = await withKeys();
+    const server = await startServer({ keysFile, host: '127.0.0.1', audit: new MemoryAuditSink() });
+    app = server.app;
+    expect((await get(`${server.url}/api/fields`)).status).toBe(401);
+    expect((await get(`${server.url}/api/fields`, viewer)).status).toBe(200);
+    expect((await get(`${server.url}/api/unguarded`, viewer)).status).toBe(403);
+    expect(
+      (await fetch(`${server.url}/api/fields`, { method: 'HEAD', headers: { 'x-api-key': viewer } })).status,
+    ).toBe(200);
   });
 
   it('answers 403 when the role lacks the permission, and denies routes that declare none', async () => {

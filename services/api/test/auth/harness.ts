@@ -50,6 +50,14 @@ export async function startServer(
   });
   app.get('/api/tail', { config: { permission: 'tail' } }, async () => ({ events: [] }));
   app.get('/api/undeclared', async () => ({ leaked: true }));
+  // Route groups are encapsulated plugins with a prefix, as the server's are.
+  await app.register(
+    async (group) => {
+      group.get('/fields', { config: { permission: 'fields' } }, async () => ({ fields: [] }));
+      group.get('/unguarded', async () => ({ leaked: true }));
+    },
+    { prefix: '/api' },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
