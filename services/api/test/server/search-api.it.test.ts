@@ -74,7 +74,9 @@ describe('GET /api/search', () => {
     expect(body.events.length).toBeGreaterThan(0);
     for (const hit of body.events) {
       expect(hit.highlight?.message?.[0]).toContain('\u0001deadlock\u0002');
-      expect(hit.highlight?.message?.[0]?.replace(/[\u0001\u0002]/g, '')).toBe(hit.event.message);
+      expect(hit.highlight?.message?.[0]?.replaceAll('\u0001', '').replaceAll('\u0002', '')).toBe(
+        hit.event.message,
+      );
     }
     const times = body.events.map((hit) => Date.parse(hit.event['@timestamp']));
     expect(times).toEqual([...times].sort((a, b) => b - a));
