@@ -59,7 +59,7 @@ export class MetricOutbox {
     r[START + at] = bucket.start;
     r[COUNT + at] = bucket.count;
     r[ERRORS + at] = bucket.errors;
-    for (let i = 0; i < 5; i++) r[STATUS + i + at] = bucket.statusClasses[i] as number;
+    for (let i = 0; i < 5; i++) r[STATUS + i + at] = bucket.statusCount(i);
     const sketch = bucket.sketch;
     r[SAMPLES + at] = sketch.count;
     if (sketch.count > 0) {

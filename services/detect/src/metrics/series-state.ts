@@ -147,7 +147,7 @@ function bucketState(bucket: Bucket): BucketState {
     start: bucket.start,
     count: bucket.count,
     errors: bucket.errors,
-    statusClasses: [...bucket.statusClasses],
+    statusClasses: bucket.statusClasses,
     slowAboveMs: Number.isFinite(bucket.slowAboveMs) ? bucket.slowAboveMs : null,
     slowCount: bucket.slowCount,
     errorSamples: bucket.errorSamples,
@@ -161,7 +161,7 @@ function restoreBucket(state: BucketState): Bucket {
   const bucket = new Bucket(state.start, state.slowAboveMs ?? Number.POSITIVE_INFINITY);
   bucket.count = state.count;
   bucket.errors = state.errors;
-  bucket.statusClasses.splice(0, 5, ...state.statusClasses);
+  bucket.loadStatusClasses(state.statusClasses);
   bucket.slowCount = state.slowCount;
   bucket.loadSamples(state.errorSamples, state.slowSamples);
   if (state.sketch) bucket.sketch.loadProto(Buffer.from(state.sketch, 'base64'));

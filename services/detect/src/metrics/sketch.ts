@@ -14,6 +14,8 @@ const VALUE_FACTOR = 2 / (1 + GAMMA);
 const GROW_MARGIN = 32;
 /** Values kept as raw keys before the sketch switches to bins. */
 const SPARSE_CAPACITY = 32;
+/** Keys a sparse sketch makes room for at first. */
+const FEW_KEYS = 8;
 /** Larger bins are dropped on `clear()` (1 ms to 60 s spans about 550 keys). */
 const MAX_KEPT_BINS = 2_048;
 
@@ -38,7 +40,7 @@ export class LatencySketch {
   private maxKey = -1;
   /** Whether values are in `bins`; otherwise their keys are `keys[0 … sparse - 1]`. */
   private dense = false;
-  private keys: Int32Array | undefined;
+  private keys: number[] | undefined;
   private sparse = 0;
 
   /** Adds one value (negative values count as zero: durations are never negative). */
@@ -70,7 +72,7 @@ export class LatencySketch {
     this.count += other.count;
     this.zeroCount += other.zeroCount;
     if (!other.dense) {
-      const keys = other.keys as Int32Array;
+      const keys = other.keys as number[];
       for (let i = 0; i < other.sparse; i++) this.add(keys[i] as number, 1);
       return;
     }
@@ -88,7 +90,7 @@ export class LatencySketch {
     const target = rank - this.zeroCount;
     if (!this.dense) {
       // One key per value: the key at rank `target` once sorted (order is not state).
-      const keys = (this.keys as Int32Array).subarray(0, this.sparse).sort();
+      const keys = sortPrefix(this.keys as number[], this.sparse);
       return keyValue(keys[Math.floor(target)] as number);
     }
     let running = 0;
@@ -104,8 +106,10 @@ export class LatencySketch {
     const sketch = new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
     // Keys in ascending order either way: the store's layout, so the bytes, depend only
     // on the contents (a restored engine writes the same snapshot).
-    if (!this.dense && this.keys)
-      for (const key of this.keys.subarray(0, this.sparse).sort()) sketch.store.add(key, 1);
+    if (!this.dense && this.keys) {
+      const keys = sortPrefix(this.keys, this.sparse);
+      for (let i = 0; i < this.sparse; i++) sketch.store.add(keys[i] as number, 1);
+    }
     for (let key = this.minKey; key <= this.maxKey; key++) {
       const n = this.bins[key - this.offset] as number;
       if (n > 0) sketch.store.add(key, n);
@@ -134,12 +138,20 @@ export class LatencySketch {
   private add(key: number, n: number): void {
     if (!this.dense) {
       if (this.sparse + n <= SPARSE_CAPACITY) {
-        this.keys ??= new Int32Array(SPARSE_CAPACITY);
-        for (let i = 0; i < n; i++) this.keys[this.sparse++] = key;
+        let keys = this.keys;
+        if (keys === undefined || keys.length < this.sparse + n) {
+          // A plain array of small integers: half the size of an Int32Array this short
+          // (whose object and buffer weigh more than its contents). Eight keys first: most
+          // buckets of a route or host never see more.
+          const grown: number[] = new Array(this.sparse + n <= FEW_KEYS ? FEW_KEYS : SPARSE_CAPACITY).fill(0);
+          for (let i = 0; i < this.sparse; i++) grown[i] = (keys as number[])[i] as number;
+          this.keys = keys = grown;
+        }
+        for (let i = 0; i < n; i++) keys[this.sparse++] = key;
         return;
       }
       this.dense = true;
-      const keys = this.keys as Int32Array;
+      const keys = this.keys as number[];
       for (let i = 0; i < this.sparse; i++) this.addDense(keys[i] as number, 1);
       this.sparse = 0;
     }
@@ -192,6 +204,20 @@ export class LatencySketch {
 }
 
 const EMPTY = new Uint32Array(0);
+
+/** Sorts `keys[0 … n - 1]` in place (insertion sort: at most 32 keys) and returns `keys`. */
+function sortPrefix(keys: number[], n: number): number[] {
+  for (let i = 1; i < n; i++) {
+    const key = keys[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as number) > key) {
+      keys[j + 1] = keys[j] as number;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
 
 function keyValue(key: number): number {
   return 2 ** (key / MULTIPLIER) * VALUE_FACTOR;

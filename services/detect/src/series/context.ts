@@ -9,6 +9,8 @@
 
 /** Points per shape. */
 const SHAPE = 5;
+/** The current shape while it is compared (updates are synchronous: one buffer serves every detector). */
+const SHAPE_SCRATCH = new Float64Array(SHAPE);
 /** Points of history kept; the neighbours are the shapes that end in it. */
 export const CONTEXT_HISTORY = 300;
 /** Smoothing of the long-run mean and variance of the log-distances, per point. */
@@ -56,8 +58,12 @@ export interface ContextStateJson {
  * (sparse counts). A few hundred numbers; an update costs one pass over the history.
  */
 export class ContextState {
-  /** Each point is written twice, at i and i + CONTEXT_HISTORY, so that shapes read without wrapping. */
-  private readonly ring = new Float64Array(2 * CONTEXT_HISTORY);
+  /**
+   * The last points, single precision: a detector runs for every route and host of every
+   * service, and shapes are compared to a share of the series' magnitude, far coarser than
+   * seven significant digits. Created on the first point (a restored detector may have none).
+   */
+  private ring: Float32Array | undefined;
   /** Points in the ring, and where the next one goes. */
   private size = 0;
   private next = 0;
@@ -66,7 +72,6 @@ export class ContextState {
   private peak = MIN_RECORD;
   private learned = 0;
   private newShare = 0;
-  private readonly shape = new Float64Array(SHAPE);
   /** The last distance computed and what it was for: judging then learning a point needs it twice. */
   private memo = { value: Number.NaN, scale: Number.NaN, next: -1, size: -1, u: null as number | null };
 
@@ -82,15 +87,15 @@ export class ContextState {
   }
 
   private push(value: number): void {
+    this.ring ??= new Float32Array(CONTEXT_HISTORY);
     this.ring[this.next] = value;
-    this.ring[this.next + CONTEXT_HISTORY] = value;
     this.next = (this.next + 1) % CONTEXT_HISTORY;
     this.size = Math.min(this.size + 1, CONTEXT_HISTORY);
   }
 
   /** The point `age` steps back in the ring (1 = the last one pushed). */
   private back(age: number): number {
-    return this.ring[this.next + CONTEXT_HISTORY - age] as number;
+    return (this.ring as Float32Array)[(this.next + CONTEXT_HISTORY - age) % CONTEXT_HISTORY] as number;
   }
 
   /** log(distance to the nearest neighbour) of the shape ending with `value`, or null if too early. */
@@ -106,18 +111,21 @@ export class ContextState {
   private nearest(value: number, scale: number): number | null {
     const size = this.size;
     if (size < 2 * SHAPE + 10) return null;
-    const ring = this.ring;
-    const shape = this.shape;
-    const base = this.next + CONTEXT_HISTORY;
+    const ring = this.ring as Float32Array;
+    const shape = SHAPE_SCRATCH;
     shape[0] = value;
-    for (let l = 1; l < SHAPE; l++) shape[l] = ring[base - l] as number;
-    // Neighbours end `age` points back and do not overlap the current shape.
+    for (let l = 1; l < SHAPE; l++) shape[l] = this.back(l);
+    // Neighbours end `age` points back and do not overlap the current shape. Indices run
+    // down from the newest point and wrap at the start of the ring.
     let best = Number.POSITIVE_INFINITY;
     for (let age = SHAPE + 1; age <= size - SHAPE + 1; age++) {
-      const end = base - age;
+      let index = this.next - age;
+      if (index < 0) index += CONTEXT_HISTORY;
       let d = 0;
-      for (let l = 0; l < SHAPE && d < best; l++)
-        d += Math.abs((shape[l] as number) - (ring[end - l] as number));
+      for (let l = 0; l < SHAPE && d < best; l++) {
+        d += Math.abs((shape[l] as number) - (ring[index] as number));
+        if (--index < 0) index = CONTEXT_HISTORY - 1;
+      }
       if (d < best) best = d;
     }
     return Math.log(best / SHAPE / scale + DISTANCE_FLOOR);
