@@ -27,6 +27,7 @@ import type {
 import { metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
+import { ElasticsearchOverview } from './elasticsearch-overview.js';
 import { ElasticsearchSearch } from './elasticsearch-search.js';
 import { deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
 
@@ -55,6 +56,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   private readonly logsAlias: string;
   private readonly deadLetterIndex: string;
   private readonly searcher: ElasticsearchSearch;
+  private readonly overview: ElasticsearchOverview;
   private closed = false;
 
   constructor(private readonly options: ElasticsearchStoreOptions) {
@@ -72,6 +74,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     this.logsAlias = `${this.prefix}-logs`;
     this.deadLetterIndex = `${this.prefix}-deadletter`;
     this.searcher = new ElasticsearchSearch(this.client, this.prefix, (call) => this.guard(call));
+    this.overview = new ElasticsearchOverview(this.client, this.prefix, (call) => this.guard(call));
   }
 
   search(request: SearchRequest): Promise<SearchPage> {
@@ -90,13 +93,13 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     return this.searcher.context(id, before, after);
   }
   searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
-    return this.searcher.searchAnomalies(query);
+    return this.overview.searchAnomalies(query);
   }
   listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
-    return this.searcher.listMetrics(query);
+    return this.overview.listMetrics(query);
   }
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
-    return this.searcher.listServices(range, limit);
+    return this.overview.listServices(range, limit);
   }
 
   async healthcheck(): Promise<void> {
