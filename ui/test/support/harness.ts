@@ -4,9 +4,9 @@ import type { ElasticsearchStore } from '@vigie/storage';
 import { deletePrefix, esRequest, uniqueName } from '@vigie/testkit';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startApi } from './api-server.js';
 import { launch, openPage, type PageWatch, screenshot } from './browser.js';
 import { openStore, type Seeded, seed } from './seed.js';
-import { startStandInApi } from './stand-in-api.js';
 
 const UI = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -38,7 +38,7 @@ export function useUi(name: string): UiHarness {
   beforeAll(async () => {
     execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: UI, stdio: 'inherit' });
     ui.seeded = await seed(store);
-    server = await startStandInApi(store);
+    server = await startApi(store);
     ui.url = server.url;
     browser = await launch();
   });
