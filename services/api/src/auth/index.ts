@@ -8,6 +8,8 @@ export {
 export type { AuditRecord, AuditSink } from './audit.js';
 export { FanOutAuditSink, PinoFileAuditSink } from './audit.js';
 export { checkBindSafety, isLoopbackHost } from './bind-safety.js';
+export type { ConfiguredAccessControl } from './from-config.js';
+export { accessControlFromConfig, runKeysCli } from './from-config.js';
 export type { Identity } from './identity.js';
 export { ANONYMOUS_NAME } from './identity.js';
 export type { KeyInfo, KeyRejection, StoredKey, Verification } from './key-store.js';

@@ -79,28 +79,41 @@ export async function revokeKeyCommand(
 /** Usage of `vigie keys`. */
 export const KEYS_USAGE = `vigie keys create --name NAME --role ${ROLES.join('|')} [--expires 90d]
 vigie keys list
-vigie keys revoke ID`;
+vigie keys revoke ID
+(each takes --config FILE; the keys file is api.keysFile)`;
 
 /**
- * The whole `vigie keys` subcommand from its arguments (after `keys`), for the CLI.
+ * The whole `vigie keys` subcommand from its arguments (after `keys`). `keysFile` is
+ * the path, or a function of the `--config FILE` given (if any) that reads it from the
+ * configuration.
  * @throws ConfigError on a usage error.
  */
-export async function runKeysCommand(args: string[], keysFile: string, out: KeysOutput): Promise<void> {
+export async function runKeysCommand(
+  args: string[],
+  keysFile: string | ((configFile: string | undefined) => string),
+  out: KeysOutput,
+): Promise<void> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
-    options: { name: { type: 'string' }, role: { type: 'string' }, expires: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      expires: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+    },
   });
   const [action, ...rest] = positionals;
+  const file = () => (typeof keysFile === 'string' ? keysFile : keysFile(values.config));
   if (action === 'create' && rest.length === 0) {
     if (values.name === undefined || values.role === undefined)
       throw new ConfigError(`vigie keys create needs --name and --role\n${KEYS_USAGE}`);
-    const spec = { keysFile, name: values.name, role: values.role };
+    const spec = { keysFile: file(), name: values.name, role: values.role };
     return createKeyCommand(values.expires === undefined ? spec : { ...spec, expires: values.expires }, out);
   }
-  if (action === 'list' && rest.length === 0) return listKeysCommand({ keysFile }, out);
+  if (action === 'list' && rest.length === 0) return listKeysCommand({ keysFile: file() }, out);
   if (action === 'revoke' && rest.length === 1 && rest[0])
-    return revokeKeyCommand({ keysFile, id: rest[0] }, out);
+    return revokeKeyCommand({ keysFile: file(), id: rest[0] }, out);
   throw new ConfigError(`usage:\n${KEYS_USAGE}`);
 }

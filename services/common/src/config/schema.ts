@@ -169,6 +169,27 @@ export const ConfigSchema = Type.Object(
           default: 50,
           description: 'Live tails served at once; more are refused with 503 so polling stays bounded.',
         }),
+        keysFile: Type.String({
+          default: 'data/api/keys.json',
+          description:
+            'API keys file managed by `vigie keys` (hashed keys only, mode 0600). Without any key the API serves loopback only, without asking for one.',
+        }),
+        auditFile: Type.String({
+          default: 'data/api/audit.log',
+          description:
+            'JSON-lines audit log of searches and exports (who, query, time range, hits); empty to record in the audit index only.',
+        }),
+        auditIndex: Type.Boolean({
+          default: true,
+          description: 'Also record the audit log in the `<elasticsearch.indexPrefix>-audit` index.',
+        }),
+        rateLimitPerMinute: Type.Integer({
+          minimum: 1,
+          maximum: 1_000_000,
+          default: 600,
+          description:
+            'Requests a minute per API key (per client address without a valid key); beyond it, 429 with Retry-After.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
