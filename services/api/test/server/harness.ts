@@ -1,4 +1,5 @@
 import type { LogEvent, StoredLog, VigieConfig } from '@vigie/common';
+import { loadConfig } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
 import { defaultShop, deletePrefix, ENGINES, generateTraffic, testLogger, uniqueName } from '@vigie/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,8 @@ import { createApiServer } from '../../src/index.js';
 /** Settings of the API under test: no UI unless a test asks, fast tail polling. */
 export function apiConfig(overrides: Partial<VigieConfig['api']> = {}): VigieConfig['api'] {
   return {
+    // The defaults of every other setting of the section, as `vigie api` would read them.
+    ...loadConfig({ env: {} }).config.api,
     host: '127.0.0.1',
     port: 0,
     uiDir: '/nonexistent/vigie-ui',

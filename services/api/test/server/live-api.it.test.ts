@@ -36,7 +36,7 @@ async function readTail(
   while (!done(messages) && Date.now() < deadline) {
     const chunk = await Promise.race([
       reader.read(),
-      new Promise<undefined>((resolve) => setTimeout(resolve, deadline - Date.now())),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), deadline - Date.now())),
     ]);
     if (!chunk || chunk.done) break;
     buffer += decoder.decode(chunk.value, { stream: true });
