@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runApi } from '@vigie/api';
+import { accessControlFromConfig, runApi, runKeysCli } from '@vigie/api';
 import { type LineFormat, runCollector } from '@vigie/collector';
 import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
 import { runDetectSeriesCommand, runPatternsCommand } from '@vigie/detect';
@@ -12,6 +12,8 @@ Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
   api              Serve the search API and the UI (api.host:api.port, 127.0.0.1:8080).
+  keys             Manage API keys: keys create --name N --role viewer|sre|security|admin
+                   [--expires 90d] (prints the key once), keys list, keys revoke ID.
   all              The collector and the processor in one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
@@ -27,6 +29,11 @@ Configuration: VIGIE_* environment variables and an optional YAML/JSON file
 (--config FILE or VIGIE_CONFIG); see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
+  // `vigie keys` parses its own options (--name, --role, --expires, --config).
+  if (argv[0] === 'keys') {
+    await runKeysCli(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -95,10 +102,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'api': {
       logger.info({ config: redactConfig(config) }, 'Starting the search API.');
-      // Access control is registered here once services/api/src/auth is wired in.
-      const running = await runApi(config, logger);
+      const access = await accessControlFromConfig(config, logger);
+      const running = await runApi(config, logger, { auth: access.auth });
       await untilSignal(logger);
       await running.stop();
+      await access.close();
       return 0;
     }
     case 'collector': {

@@ -53,7 +53,11 @@ export class PinoFileAuditSink implements AuditSink {
   ) {
     // Synchronous writes: the record is in the file before the response leaves.
     this.destination = pino.destination({ dest: path, sync: true, mkdir: true, mode: 0o600 });
-    this.logger = pino({ base: null, timestamp: false, messageKey: 'event' }, this.destination);
+    // One record per line, nothing else: no level, pid, hostname or message.
+    this.logger = pino(
+      { base: null, timestamp: false, messageKey: 'event', formatters: { level: () => ({}) } },
+      this.destination,
+    );
   }
 
   async write(record: AuditRecord): Promise<void> {

@@ -224,6 +224,9 @@ describe('access control on a real server', () => {
       source_ip: '127.0.0.1',
     });
     expect(Date.parse(lines[0]['@timestamp'])).toBeGreaterThan(Date.now() - 60_000);
+    expect(Object.keys(lines[0]).sort()).toEqual(
+      ['@timestamp', 'actor', 'event', 'http', 'query', 'request_id', 'result_count', 'source_ip'].sort(),
+    );
     expect(await readFile(auditFile, 'utf8')).not.toContain(viewer);
     await get(`${server.url}/api/search?q=denied`);
     await get(`${server.url}/api/tail`, viewer);
