@@ -43,8 +43,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (fastifyError.validation) {
       return reply.status(400).send({ error: { code: 'VIGIE_ERR_BAD_REQUEST', message: err.message } });
     }
+    // Only fastify's own client errors (bad JSON, too long, unsupported type) are the
+    // caller's: a 4xx from Elasticsearch is our bug, answered 500 and never shown.
     const status = fastifyError.statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
+    if (fastifyError.code?.startsWith('FST_') && status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'VIGIE_ERR_BAD_REQUEST', message: err.message } });
     }
     request.log.error({ err }, 'Request failed unexpectedly.');

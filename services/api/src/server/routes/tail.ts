@@ -1,19 +1,17 @@
-import type { LogSearch, SearchCursor } from '@vigie/common';
-import { cursorAfter, summarizeError, UnavailableError } from '@vigie/common';
+import type { LogSearch } from '@vigie/common';
+import { summarizeError, UnavailableError } from '@vigie/common';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../app.js';
 import { errorResponses, scopeProperties } from '../schemas.js';
 import { scopeOf } from '../scope.js';
+import { TailReader } from '../tail-reader.js';
 
 const KEEPALIVE_MS = 15_000;
-/** Pages read per poll at most, so one busy tail cannot hold the store. */
-const MAX_PAGES_PER_POLL = 4;
-const PAGE_SIZE = 500;
 
 /**
- * GET /api/tail: Server-Sent Events of the events matching `q` indexed after the tail
- * started, read by polling the store with a cursor (events stamped before the start, or
- * arriving more than one poll late behind newer ones, are not sent).
+ * GET /api/tail: Server-Sent Events of the events matching `q` as they are indexed, read
+ * by polling the store (see `TailReader`: events stamped before the tail started, or
+ * arriving more than 10 s behind newer ones, are not sent).
  */
 export function registerTailRoute(
   app: FastifyInstance,
@@ -63,32 +61,21 @@ export function registerTailRoute(
       });
       out.write(': tail started\n\n');
 
-      let cursor: SearchCursor | undefined;
+      const reader = new TailReader(search, scope, started);
       let closed = false;
       let polling = false;
       const poll = async () => {
         if (polling || closed) return;
         polling = true;
         try {
-          for (let page = 0; page < MAX_PAGES_PER_POLL && !closed; page++) {
-            // Events up to a day ahead are sent: clocks of log sources drift.
-            const result = await search.search({
-              ...scope,
-              from: started,
-              to: now() + 86_400_000,
-              sort: 'asc',
-              size: PAGE_SIZE,
-              after: cursor,
-            });
-            if (result.hits.length === 0 || closed) break;
-            cursor = cursorAfter(result.hits, cursor);
-            const events = result.hits.map((hit) => ({
+          const hits = await reader.poll(now());
+          if (hits.length > 0 && !closed) {
+            const events = hits.map((hit) => ({
               id: hit.id,
               ...(hit.index && { index: hit.index }),
               event: hit.event,
             }));
             out.write(`event: events\ndata: ${JSON.stringify({ events })}\n\n`);
-            if (!result.next) break;
           }
         } catch (err) {
           request.log.warn({ err: summarizeError(err) }, 'Live tail poll failed.');
