@@ -217,7 +217,7 @@ export const accessControlPlugin = fp(accessControl, { name: 'vigie-access-contr
  *
  * ```ts
  * checkBindSafety(host, await keysFileHasKeys(keysFile)); // before listen
- * await registerAccessControl(app, { keysFile, host, audit: new PinoFileAuditSink(path) });
+ * await registerAccessControl(app, { keysFile, host, audit: new FileAuditSink(path) });
  * app.get('/api/search', { config: { permission: 'search', audit: true } }, handler);
  * // in the handler: recordResultCount(request, hits.length)
  * ```

@@ -1,5 +1,6 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { type Logger, pino } from 'pino';
+import { dirname } from 'node:path';
 
 /** One audited request: who asked what, when, and what came back. */
 export interface AuditRecord {
@@ -41,27 +42,25 @@ export interface AuditSink {
 /** How much of the end of an audit file `recent` reads: enough for the 500 latest records. */
 const TAIL_BYTES = 4 * 1024 * 1024;
 
-/** Audit records as JSON lines in a file (mode 0600), written synchronously. */
-export class PinoFileAuditSink implements AuditSink {
-  private readonly destination: ReturnType<typeof pino.destination>;
-  private readonly logger: Logger;
-  private closed = false;
+/**
+ * Audit records as JSON lines in a file (mode 0600, opened for append), each written
+ * with one synchronous write: it is in the file before the response leaves, and a failed
+ * write (disk full) rejects instead of being lost.
+ */
+export class FileAuditSink implements AuditSink {
+  private fd: number | undefined;
 
   constructor(
     /** File the records are appended to; created with its folder when missing. */
     readonly path: string,
   ) {
-    // Synchronous writes: the record is in the file before the response leaves.
-    this.destination = pino.destination({ dest: path, sync: true, mkdir: true, mode: 0o600 });
-    // One record per line, nothing else: no level, pid, hostname or message.
-    this.logger = pino(
-      { base: null, timestamp: false, messageKey: 'event', formatters: { level: () => ({}) } },
-      this.destination,
-    );
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.fd = openSync(path, 'a', 0o600);
   }
 
   async write(record: AuditRecord): Promise<void> {
-    this.logger.info(record, 'audit');
+    if (this.fd === undefined) throw new Error('audit file is closed');
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
   }
 
   async recent(options: { limit: number }): Promise<AuditRecord[]> {
@@ -82,19 +81,21 @@ export class PinoFileAuditSink implements AuditSink {
     for (const line of text.split('\n').reverse()) {
       if (records.length >= options.limit) break;
       if (line.trim() === '') continue;
-      const { event: _event, ...record } = JSON.parse(line) as AuditRecord & { event?: string };
-      records.push(record);
+      records.push(JSON.parse(line) as AuditRecord);
     }
     return records;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.destination.flushSync();
-    this.destination.end();
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
   }
 }
+
+/** The former name of `FileAuditSink`. */
+export const PinoFileAuditSink = FileAuditSink;
 
 /** Sends each record to every sink (a file and an index, say); fails when any fails. */
 export class FanOutAuditSink implements AuditSink {

@@ -2,7 +2,7 @@ import { ConfigError, type Logger, loadConfig, type VigieConfig } from '@vigie/c
 import { ElasticsearchAuditLog } from '@vigie/storage';
 import type { FastifyInstance } from 'fastify';
 import { registerAccessControl } from './access-control.js';
-import { type AuditSink, FanOutAuditSink, PinoFileAuditSink } from './audit.js';
+import { type AuditSink, FanOutAuditSink, FileAuditSink } from './audit.js';
 import { checkBindSafety } from './bind-safety.js';
 import { keysFileHasKeys } from './key-store.js';
 import { type KeysOutput, runKeysCommand } from './keys-command.js';
@@ -32,7 +32,7 @@ export async function accessControlFromConfig(
       'api.auditFile is empty and api.auditIndex is false: searches must be audited somewhere',
     );
   const sinks: AuditSink[] = [];
-  if (api.auditFile !== '') sinks.push(new PinoFileAuditSink(api.auditFile));
+  if (api.auditFile !== '') sinks.push(new FileAuditSink(api.auditFile));
   if (api.auditIndex) {
     const index = new ElasticsearchAuditLog(config.elasticsearch);
     await index.setup();

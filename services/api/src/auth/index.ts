@@ -6,7 +6,7 @@ export {
   registerAccessControl,
 } from './access-control.js';
 export type { AuditRecord, AuditSink } from './audit.js';
-export { FanOutAuditSink, PinoFileAuditSink } from './audit.js';
+export { FanOutAuditSink, FileAuditSink, PinoFileAuditSink } from './audit.js';
 export { checkBindSafety, isLoopbackHost } from './bind-safety.js';
 export type { ConfiguredAccessControl } from './from-config.js';
 export { accessControlFromConfig, runKeysCli } from './from-config.js';

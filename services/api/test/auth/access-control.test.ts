@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyStore, PinoFileAuditSink } from '../../src/index.js';
+import { FileAuditSink, KeyStore } from '../../src/index.js';
 import { FailingAuditSink, get, MemoryAuditSink, startServer, tempDir } from './harness.js';
 
 describe('access control on a real server', () => {
@@ -202,7 +202,7 @@ describe('access control on a real server', () => {
   it('writes an audit record per audited request to a file before answering', async () => {
     const { viewer } = await withKeys();
     const auditFile = join(dir.path, 'audit', 'audit.log');
-    const audit = new PinoFileAuditSink(auditFile);
+    const audit = new FileAuditSink(auditFile);
     const server = await startServer({ keysFile, host: '127.0.0.1', audit });
     app = server.app;
     const response = await get(
@@ -225,9 +225,10 @@ describe('access control on a real server', () => {
     });
     expect(Date.parse(lines[0]['@timestamp'])).toBeGreaterThan(Date.now() - 60_000);
     expect(Object.keys(lines[0]).sort()).toEqual(
-      ['@timestamp', 'actor', 'event', 'http', 'query', 'request_id', 'result_count', 'source_ip'].sort(),
+      ['@timestamp', 'actor', 'http', 'query', 'request_id', 'result_count', 'source_ip'].sort(),
     );
     expect(await readFile(auditFile, 'utf8')).not.toContain(viewer);
+    expect((await stat(auditFile)).mode & 0o777).toBe(0o600);
     await get(`${server.url}/api/search?q=denied`);
     await get(`${server.url}/api/tail`, viewer);
     const after = (await readFile(auditFile, 'utf8'))

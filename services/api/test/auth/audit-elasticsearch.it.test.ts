@@ -3,7 +3,7 @@ import { ElasticsearchAuditLog } from '@vigie/storage';
 import { deletePrefix, ENGINES, esRequest, uniqueName } from '@vigie/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanOutAuditSink, KeyStore, PinoFileAuditSink } from '../../src/index.js';
+import { FanOutAuditSink, FileAuditSink, KeyStore } from '../../src/index.js';
 import { get, startServer, tempDir } from './harness.js';
 
 const prefix = uniqueName('vigie-it-audit');
@@ -25,7 +25,7 @@ describe('audit log in Elasticsearch', () => {
       requestTimeoutMs: 30_000,
     });
     await auditLog.setup();
-    const audit = new FanOutAuditSink([new PinoFileAuditSink(join(dir.path, 'audit.log')), auditLog]);
+    const audit = new FanOutAuditSink([new FileAuditSink(join(dir.path, 'audit.log')), auditLog]);
     ({ app, url } = await startServer({ keysFile, host: '127.0.0.1', audit }));
   });
 
