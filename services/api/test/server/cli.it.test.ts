@@ -1,0 +1,43 @@
+import { ENGINES, uniqueName, VigieProcess, waitFor } from '@vigie/testkit';
+import { describe, expect, it } from 'vitest';
+
+/** `vigie api` as a user starts it (the built CLI, configuration from the environment). */
+describe('vigie api', () => {
+  it('listens on 127.0.0.1, answers the API, and stops on SIGTERM', async () => {
+    const vigie = new VigieProcess(['api'], {
+      VIGIE_API_PORT: '0',
+      VIGIE_API_UI_DIR: '/nonexistent/ui',
+      VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
+      VIGIE_ELASTICSEARCH_INDEX_PREFIX: uniqueName('vigie-it-cli-api'),
+    });
+    try {
+      const line = await waitFor(
+        'the API to listen',
+        async () => vigie.stdout.split('\n').find((l) => l.includes('Search API listening.')),
+        (l) => l !== undefined,
+        30_000,
+        50,
+      );
+      const { url } = JSON.parse(line as string) as { url: string };
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const search = await fetch(`${url}/api/search?q=service.name:none&from=now-1h`);
+      expect(search.status).toBe(200);
+      expect(await search.json()).toMatchObject({ total: { value: 0 }, events: [], next: null });
+      const bad = await fetch(`${url}/api/search?q=${encodeURIComponent('status:>=')}`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.code).toBe('VIGIE_ERR_QUERY_SYNTAX');
+    } finally {
+      expect(await vigie.kill()).toBe(0);
+    }
+  });
+
+  it('refuses to listen beyond loopback without access control', async () => {
+    const vigie = new VigieProcess(['api'], {
+      VIGIE_API_HOST: '0.0.0.0',
+      VIGIE_API_PORT: '0',
+      VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
+    });
+    expect(await vigie.exited).not.toBe(0);
+    expect(vigie.stdout + vigie.stderr).toMatch(/0\.0\.0\.0/);
+  });
+});
