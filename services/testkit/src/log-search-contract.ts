@@ -16,6 +16,7 @@ function accessLogs(): StoredLog[] {
     const event = sampleEvent(i, BASE);
     event['@timestamp'] = new Date(BASE + Math.floor(i / 3)).toISOString();
     if (i % 10 === 0) event.labels = { team: `team-${i % 3}` };
+    if (i % 30 === 0) event.event = { ...event.event, original: `raw line ${i}` };
     return { id: `a-${String(i).padStart(3, '0')}`, event, partitionTime: BASE };
   });
 }
@@ -155,7 +156,8 @@ export function describeLogSearchContract(name: string, createStore: () => Promi
       expect(byName.get('message')).toEqual({ name: 'message', type: 'text', searchable: true });
       expect(byName.get('http.response.status_code')?.type).toBe('long');
       expect(byName.get('labels.team')).toEqual({ name: 'labels.team', type: 'keyword', searchable: true });
-      expect(byName.has('log.file.path')).toBe(false);
+      expect(byName.get('event.original')).toEqual({ name: 'event.original', type: 'keyword', searchable: false });
+    expect(byName.has('log.file.path')).toBe(false);
     });
 
     it('ranks the top values of a field', async () => {

@@ -106,6 +106,8 @@ export class ElasticsearchSearch {
             post_tags: [HIGHLIGHT_END],
             fields: { '*': { number_of_fragments: 0 } },
             require_field_match: true,
+            // A line of megabytes is highlighted in its first 100k characters, not refused.
+            max_analyzed_offset: 100_000,
             highlight_query: toElasticsearchQuery(request.query, request.fields) as Query,
           },
         }),
@@ -157,14 +159,14 @@ export class ElasticsearchSearch {
   async fields(scope: SearchScope): Promise<FieldInfo[]> {
     const mapped = Object.entries(LOG_FIELD_TYPES).filter(([, type]) => TYPE_NAMES[type] !== undefined);
     const response = await this.guard(() =>
-      this.client.search<Pick<LogEvent, 'labels' | 'attributes'>>({
+      this.client.search<Pick<LogEvent, 'labels' | 'attributes' | 'event'>>({
         index: this.logs,
         ...LENIENT,
         query: this.filter(scope),
         // Keys of labels and attributes are not in the mapping: a sample of events names them.
         size: 200,
         sort: [{ '@timestamp': 'desc' }],
-        _source: ['labels', 'attributes'],
+        _source: ['labels', 'attributes', 'event.original'],
         aggs: {
           present: {
             filters: {
@@ -190,6 +192,8 @@ export class ElasticsearchSearch {
         out.set(name, { name, type: typeName, searchable: type !== 'unindexed' });
     }
     for (const hit of response.hits.hits) {
+      if (hit._source?.event?.original !== undefined)
+        out.set('event.original', { name: 'event.original', type: 'keyword', searchable: false });
       for (const group of ['labels', 'attributes'] as const) {
         for (const key of Object.keys(hit._source?.[group] ?? {}))
           out.set(`${group}.${key}`, { name: `${group}.${key}`, type: 'keyword', searchable: true });
