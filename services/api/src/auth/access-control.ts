@@ -81,6 +81,15 @@ function withStatusCode<E extends VigieError>(error: E): E & { statusCode: numbe
   return Object.assign(error, { statusCode: error.httpStatus ?? 500 });
 }
 
+/** A keys file that cannot be read (hand-edited into invalid JSON) refuses every API call with 503. */
+async function reloadKeys(reload: () => Promise<void>): Promise<void> {
+  try {
+    await reload();
+  } catch (err) {
+    throw withStatusCode(new UnavailableError('API keys file', err));
+  }
+}
+
 function refuse(reply: FastifyReply, status: 401 | 403, code: string, message: string): FastifyReply {
   if (status === 401) {
     const invalid = message.startsWith('Invalid');
@@ -106,7 +115,7 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       request.vigieIdentity = { kind: 'open' };
       return;
     }
-    await keys.refresh();
+    await reloadKeys(() => keys.refresh());
     if (!keys.hasKeys() && loopback) {
       request.vigieIdentity = { kind: 'anonymous', role: 'admin' };
       return;
@@ -119,7 +128,7 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
     let verdict = keys.verify(presented);
     if (!verdict.ok && verdict.reason === 'unknown') {
       // A key created a moment ago by `vigie keys create` works at once (one stat when unchanged).
-      await keys.load();
+      await reloadKeys(() => keys.load());
       verdict = keys.verify(presented);
     }
     request.vigieIdentity = verdict.ok

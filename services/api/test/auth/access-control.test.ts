@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,12 @@ describe('access control on a real server', () => {
     await new KeyStore(keysFile).revoke(adminId as string);
     now += 1_000;
     expect((await get(`${server.url}/api/keys`, admin)).status).toBe(401);
+    // A keys file broken by hand fails closed until it is fixed.
+    await writeFile(keysFile, '{ "version": 1, "keys": [');
+    now += 1_000;
+    const broken = await get(`${server.url}/api/search`, expiring.secret);
+    expect(broken.status).toBe(503);
+    expect(await broken.text()).not.toContain('expiring');
   });
 
   it('serves without a key only on loopback with no key configured, as anonymous@loopback', async () => {
