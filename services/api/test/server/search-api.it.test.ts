@@ -205,6 +205,71 @@ describe('errors', () => {
   });
 });
 
+describe('hostile input', () => {
+  it('answers random queries and parameters with 200 or a documented 400, never a 5xx', async () => {
+    const pieces = [
+      'a',
+      'error',
+      'log.level',
+      'source.ip',
+      'tenant',
+      ':',
+      ' ',
+      '(',
+      ')',
+      '"',
+      '\\',
+      '*',
+      '?',
+      '-',
+    ];
+    pieces.push(
+      'AND',
+      'OR',
+      'NOT',
+      '>=',
+      '[',
+      ']',
+      ' TO ',
+      '500',
+      '10.0.0.0/8',
+      'now-1h',
+      'é',
+      '\u0000',
+      '\n',
+      '%',
+    );
+    let state = 20261128;
+    const next = () => {
+      state = (state * 1_664_525 + 1_013_904_223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const routes = [
+      '/api/search?highlight=true&',
+      '/api/histogram?',
+      '/api/fields?',
+      '/api/fields/source.ip/top?',
+    ];
+    for (let i = 0; i < 300; i++) {
+      const q = Array.from(
+        { length: 1 + Math.floor(next() * 10) },
+        () => pieces[Math.floor(next() * pieces.length)],
+      ).join('');
+      const route = routes[i % routes.length];
+      const response = await api.app.inject({
+        method: 'GET',
+        url: `${route}q=${encodeURIComponent(q)}&${range}`,
+      });
+      if (response.statusCode !== 200) {
+        expect(response.statusCode, `${route} ${JSON.stringify(q)}: ${response.body}`).toBe(400);
+        expect(response.json().error.code).toMatch(
+          /^VIGIE_ERR_(QUERY_SYNTAX|QUERY_LIMIT|QUERY_FIELD|BAD_REQUEST)$/,
+        );
+      }
+    }
+  });
+});
+
 describe('GET /api/openapi.json', () => {
   it('is a valid OpenAPI 3 document with every route of the contract', async () => {
     const { status, body } = await getJson<{ openapi: string; paths: Record<string, unknown> }>(
