@@ -144,6 +144,10 @@ it('loads more rows with the next cursor, without repeats', async () => {
   );
   expect(new Set(ids).size).toBe(ui.seeded.total);
   expect(await ui.page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  // Opening an event of the second page keeps both pages loaded.
+  await rows().nth(120).click();
+  await expect.poll(() => ui.page.getByTestId('event-detail').isVisible()).toBe(true);
+  expect(await rows().count()).toBe(ui.seeded.total);
 });
 
 it('adds new matching events on top while live tail is on', async () => {
