@@ -62,3 +62,20 @@ it('shows that the Performance tab waits for a per-route API', async () => {
   await ui.open('#/services?tab=performance');
   await expect.poll(() => ui.page.getByText('does not offer yet').isVisible()).toBe(true);
 });
+
+it('follows the dark system theme and works from the keyboard', async () => {
+  await ui.page.emulateMedia({ colorScheme: 'dark' });
+  await ui.open('#/search?from=now-1h&q=service.name:payments');
+  await expect.poll(() => ui.page.locator('[data-testid=results] tr.row').count()).toBe(20);
+  const background = await ui.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(15, 18, 22)');
+  await screenshot(ui.page, 'dark-search');
+  // Tab to the first row, open it with Enter, close it with Escape; / returns to the query.
+  await ui.page.locator('[data-testid=results] tr.row').first().focus();
+  await ui.page.keyboard.press('Enter');
+  await expect.poll(() => ui.page.getByTestId('event-detail').isVisible()).toBe(true);
+  await ui.page.keyboard.press('Escape');
+  await expect.poll(() => ui.page.getByTestId('event-detail').count()).toBe(0);
+  await ui.page.keyboard.press('/');
+  expect(await ui.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('q');
+});
