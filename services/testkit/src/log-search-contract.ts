@@ -156,8 +156,12 @@ export function describeLogSearchContract(name: string, createStore: () => Promi
       expect(byName.get('message')).toEqual({ name: 'message', type: 'text', searchable: true });
       expect(byName.get('http.response.status_code')?.type).toBe('long');
       expect(byName.get('labels.team')).toEqual({ name: 'labels.team', type: 'keyword', searchable: true });
-      expect(byName.get('event.original')).toEqual({ name: 'event.original', type: 'keyword', searchable: false });
-    expect(byName.has('log.file.path')).toBe(false);
+      expect(byName.get('event.original')).toEqual({
+        name: 'event.original',
+        type: 'keyword',
+        searchable: false,
+      });
+      expect(byName.has('log.file.path')).toBe(false);
     });
 
     it('ranks the top values of a field', async () => {

@@ -25,7 +25,7 @@ describe('vigie api', () => {
       expect(await search.json()).toMatchObject({ total: { value: 0 }, events: [], next: null });
       const bad = await fetch(`${url}/api/search?q=${encodeURIComponent('status:>=')}`);
       expect(bad.status).toBe(400);
-      expect((await bad.json()).error.code).toBe('VIGIE_ERR_QUERY_SYNTAX');
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VIGIE_ERR_QUERY_SYNTAX');
     } finally {
       expect(await vigie.kill()).toBe(0);
     }
