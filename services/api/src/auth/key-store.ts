@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '@vigie/common';
+import { withFileLock } from './file-lock.js';
 import { isRole, type Role } from './roles.js';
 
 /** What the keys file says about one key. The secret itself is never stored. */
@@ -141,7 +142,11 @@ export class KeyStore {
     role: Role;
     expires?: Date;
   }): Promise<{ key: KeyInfo; secret: string }> {
-    await this.load();
+    return withFileLock(this.path, () => this.createLocked(spec));
+  }
+
+  private async createLocked(spec: { name: string; role: Role; expires?: Date }) {
+    await this.reread();
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const stored: StoredKey = {
@@ -160,11 +165,21 @@ export class KeyStore {
 
   /** Marks a key revoked; returns false when no key has this id. */
   async revoke(id: string): Promise<boolean> {
-    await this.load();
+    return withFileLock(this.path, () => this.revokeLocked(id));
+  }
+
+  private async revokeLocked(id: string): Promise<boolean> {
+    await this.reread();
     const target = this.keys.find((key) => key.id === id);
     if (!target) return false;
     await this.save(this.keys.map((key) => (key.id === id ? { ...key, revoked: true } : key)));
     return true;
+  }
+
+  /** Reads the file whatever its stamp says: under the lock, the latest version counts. */
+  private async reread(): Promise<void> {
+    this.loadedStamp = '';
+    await this.load();
   }
 
   /** Writes a temporary file beside the target (0600, fsynced) and renames it over. */
@@ -185,8 +200,7 @@ export class KeyStore {
       await unlink(temporary).catch(() => undefined);
       throw err;
     }
-    this.loadedStamp = '';
-    await this.load();
+    await this.reread();
   }
 }
 

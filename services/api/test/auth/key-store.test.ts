@@ -67,6 +67,19 @@ describe('KeyStore', () => {
     expect(server.verify(secret)).toEqual({ ok: false, reason: 'revoked' });
   });
 
+  it('loses no change when several runs create and revoke at once', async () => {
+    const first = await new KeyStore(file).create({ name: 'first', role: 'viewer' });
+    const runs = Array.from({ length: 12 }, (_, index) =>
+      new KeyStore(file).create({ name: `key-${index}`, role: 'viewer' }),
+    );
+    await Promise.all([...runs, new KeyStore(file).revoke(first.key.id)]);
+    const store = new KeyStore(file);
+    await store.load();
+    expect(store.list()).toHaveLength(13);
+    expect(store.verify(first.secret)).toEqual({ ok: false, reason: 'revoked' });
+    for (const run of await Promise.all(runs)) expect(store.verify(run.secret).ok).toBe(true);
+  });
+
   it('treats a missing file as no keys and rejects a corrupt one with a clear error', async () => {
     const store = new KeyStore(file);
     await store.load();
