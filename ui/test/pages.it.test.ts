@@ -50,6 +50,7 @@ it('lists services with sparklines against their band and opens their anomalies'
   expect(await checkout.locator('path.observed').count()).toBe(3);
   expect(await checkout.locator('path.band').count()).toBe(3);
   expect(await checkout.locator('td.mono').textContent()).toBe('1.4.2');
+  await screenshot(ui.page, 'services');
   await checkout.getByRole('link', { name: '1', exact: true }).click();
   await expect.poll(() => ui.hashParams().get('service')).toBe('checkout');
   expect(new URL(ui.page.url()).hash).toMatch(/^#\/anomalies\?/);
