@@ -116,7 +116,9 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       return;
     }
     await reloadKeys(() => keys.refresh());
-    if (!keys.hasKeys() && loopback) {
+    // Keyless loopback trusts the local user only: a Host that names something else is a
+    // page in the user's browser reaching 127.0.0.1 through DNS rebinding.
+    if (!keys.hasKeys() && loopback && isLoopbackHost(request.hostname)) {
       request.vigieIdentity = { kind: 'anonymous', role: 'admin' };
       return;
     }

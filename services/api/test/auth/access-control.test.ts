@@ -1,4 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,6 +153,26 @@ describe('access control on a real server', () => {
     app = server.app;
     expect((await get(`${server.url}/api/search?q=error&from=now-1h`)).status).toBe(200);
     expect(audit.records[0]?.actor).toEqual({ key_id: null, name: 'anonymous@loopback', role: 'admin' });
+    // A rebound DNS name pointing at 127.0.0.1 is not the local user.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const target = new URL(`${server.url}/api/search`);
+      request(
+        {
+          host: '127.0.0.1',
+          port: target.port,
+          path: target.pathname,
+          headers: { host: 'evil.example:8080' },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(rebound).toBe(401);
+    expect((await get(`${server.url.replace('127.0.0.1', 'localhost')}/api/search`)).status).toBe(200);
     await app.close();
     const exposed = await startServer({ keysFile, host: '0.0.0.0', audit });
     app = exposed.app;
