@@ -167,3 +167,27 @@ it('adds new matching events on top while live tail is on', async () => {
   await ui.page.getByLabel('Live tail').uncheck();
   expect(ui.hashParams().get('tail')).toBeNull();
 });
+
+it('copies an event as JSON and sets an absolute time range', async () => {
+  await ui.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.url });
+  await ui.open('#/search?from=now-1h&q=service.name:payments');
+  await expect.poll(() => rows().count()).toBe(20);
+  await rows().first().click();
+  await ui.page.getByRole('button', { name: 'Copy as JSON' }).click();
+  await expect.poll(() => ui.page.getByRole('button', { name: 'Copied' }).count()).toBe(1);
+  const copied = JSON.parse(await ui.page.evaluate(() => navigator.clipboard.readText()));
+  expect(copied).toMatchObject({ message: 'retry 19 on gateway', service: { name: 'payments' } });
+
+  await ui.page.getByTestId('time-range').click();
+  const dialog = ui.page.getByRole('dialog', { name: 'Time range' });
+  await dialog.getByLabel('From').fill('2020-01-01T00:00:00');
+  await dialog.getByLabel('To').fill('2020-01-02T00:00:00');
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect.poll(() => ui.hashParams().get('to')).toBe(new Date('2020-01-02T00:00:00').toISOString());
+  expect(ui.hashParams().get('from')).toBe(new Date('2020-01-01T00:00:00').toISOString());
+  await expect.poll(() => ui.page.getByText('No events match').isVisible()).toBe(true);
+  await ui.page.getByTestId('time-range').click();
+  await dialog.getByRole('button', { name: 'Last hour' }).click();
+  await expect.poll(() => rows().count()).toBe(20);
+  expect(ui.hashParams().get('from')).toBe('now-1h');
+});
