@@ -118,7 +118,11 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
     await reloadKeys(() => keys.refresh());
     // Keyless loopback trusts the local user only: a Host that names something else is a
     // page in the user's browser reaching 127.0.0.1 through DNS rebinding.
-    if (!keys.hasKeys() && loopback && isLoopbackHost(request.hostname)) {
+    if (
+      !keys.hasKeys() &&
+      loopback &&
+      isLoopbackHost(request.headers.host === undefined ? '' : request.hostname)
+    ) {
       request.vigieIdentity = { kind: 'anonymous', role: 'admin' };
       return;
     }
