@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 
 /** One audited request: who asked what, when, and what came back. */
 export interface AuditRecord {
-  /** ISO 8601 time the request arrived. */
+  /** ISO 8601 time the answer was ready (the record is written just before it is sent). */
   '@timestamp': string;
   actor: {
     /** Key id, or null for the anonymous loopback user. */
