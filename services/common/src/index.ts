@@ -37,7 +37,9 @@ export type {
   SearchPage,
   SearchRequest,
   SearchScope,
+  ServiceBucket,
   ServiceSeen,
+  ServiceSeries,
   TimeRange,
   TopValues,
 } from './ports/log-search.js';

@@ -9,6 +9,8 @@ export type SearchableStore = LogStore & DetectionStore & LogSearch;
 
 const BASE = Date.UTC(2026, 10, 28, 12);
 const RANGE = { from: BASE - 60_000, to: BASE + 3_600_000 };
+/** A day after the events, for metrics no other test reads. */
+const LATER = BASE + 86_400_000;
 
 /** 300 access events, three per millisecond so that pages end inside ties. */
 function accessLogs(): StoredLog[] {
@@ -248,6 +250,47 @@ export function describeLogSearchContract(name: string, createStore: () => Promi
         value: '/api/cart',
       });
       expect(route.map((m) => m.count)).toEqual([101]);
+    });
+
+    it('merges service-level metrics by interval with their band', async () => {
+      const metric = (second: number, count: number, service = 'shop') => ({
+        service,
+        '@timestamp': new Date(LATER + second * 1000).toISOString(),
+        bucketMs: 10_000,
+        count,
+        errors: 1,
+        errorRatio: 1 / count,
+        status: { '1xx': 0, '2xx': count - 1, '3xx': 0, '4xx': 0, '5xx': 1 },
+        latency: { samples: count, p50: 10, p95: count, p99: 2 * count },
+        expected: { count: 60, countLower: 30, countUpper: 90, errorRatio: 0.01, p95: 50, windowMs: 60_000 },
+      });
+      await store.writeMetrics([
+        metric(0, 10),
+        metric(10, 20),
+        metric(20, 30),
+        metric(60, 40),
+        metric(0, 5, 'other'),
+        { ...metric(10, 99), field: 'url.path', value: '/x' },
+      ]);
+      await store.refresh();
+      const series = await store.serviceSeries({ from: LATER, to: LATER + 120_000 }, 60_000, 10);
+      const shop = series.find((s) => s.service === 'shop');
+      expect(series.map((s) => s.service)).toEqual(['other', 'shop']);
+      expect(shop?.buckets.map((b) => [b.start - LATER, b.count, b.errors, b.p95])).toEqual([
+        [0, 60, 3, 30],
+        [60_000, 40, 1, 40],
+      ]);
+      // Three 10 s buckets each hold a sixth of the 60 s window's band of 60 events.
+      expect(shop?.buckets[0]?.expected).toEqual({
+        count: 30,
+        countLower: 15,
+        countUpper: 45,
+        errorRatio: 0.01,
+        errorRatioUpper: null,
+        p95: 50,
+        p95Lower: null,
+        p95Upper: null,
+      });
     });
 
     it('lists the services seen, by volume, with their latest version', async () => {

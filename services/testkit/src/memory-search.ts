@@ -12,7 +12,9 @@ import type {
   SearchPage,
   SearchRequest,
   SearchScope,
+  ServiceBucket,
   ServiceSeen,
+  ServiceSeries,
   StoredLog,
   TimeRange,
   TopValues,
@@ -211,6 +213,24 @@ export class MemorySearch {
       .map((m) => structuredClone(m));
   }
 
+  async serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]> {
+    const metrics = await this.listMetrics({ ...range, limit: Number.MAX_SAFE_INTEGER });
+    const byService = new Map<string, Map<number, BucketMetric[]>>();
+    for (const metric of metrics) {
+      const start = Math.floor(Date.parse(metric['@timestamp']) / intervalMs) * intervalMs;
+      const service = byService.get(metric.service) ?? new Map<number, BucketMetric[]>();
+      service.set(start, [...(service.get(start) ?? []), metric]);
+      byService.set(metric.service, service);
+    }
+    return [...byService]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .slice(0, limit)
+      .map(([service, buckets]) => ({
+        service,
+        buckets: [...buckets].sort((a, b) => a[0] - b[0]).map(([start, group]) => mergeBucket(start, group)),
+      }));
+  }
+
   async listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     const seen = new Map<string, ServiceSeen & { versionAt: number }>();
     for (const { event } of this.data.logs.values()) {
@@ -234,6 +254,39 @@ export class MemorySearch {
       .slice(0, limit)
       .map(({ versionAt: _, ...service }) => service);
   }
+}
+
+const present = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
+const meanOf = (values: Array<number | undefined>) => {
+  const set = present(values);
+  return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) / set.length;
+};
+
+/** Metrics of one interval merged as the Elasticsearch store's aggregation does. */
+function mergeBucket(start: number, group: BucketMetric[]): ServiceBucket {
+  const scale =
+    (meanOf(group.map((m) => m.bucketMs)) ?? 0) / (meanOf(group.map((m) => m.expected.windowMs)) || 1);
+  const scaledSum = (values: Array<number | undefined>) => {
+    const set = present(values);
+    return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) * scale;
+  };
+  const p95s = present(group.map((m) => m.latency?.p95));
+  return {
+    start,
+    count: group.reduce((sum, m) => sum + m.count, 0),
+    errors: group.reduce((sum, m) => sum + m.errors, 0),
+    p95: p95s.length === 0 ? null : Math.max(...p95s),
+    expected: {
+      count: scaledSum(group.map((m) => m.expected.count)),
+      countLower: scaledSum(group.map((m) => m.expected.countLower)),
+      countUpper: scaledSum(group.map((m) => m.expected.countUpper)),
+      errorRatio: meanOf(group.map((m) => m.expected.errorRatio)),
+      errorRatioUpper: meanOf(group.map((m) => m.expected.errorRatioUpper)),
+      p95: meanOf(group.map((m) => m.expected.p95)),
+      p95Lower: meanOf(group.map((m) => m.expected.p95Lower)),
+      p95Upper: meanOf(group.map((m) => m.expected.p95Upper)),
+    },
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
   SearchRequest,
   SearchScope,
   ServiceSeen,
+  ServiceSeries,
   StoredLog,
   TimeRange,
   TopValues,
@@ -72,6 +73,9 @@ export class MemoryStore implements LogStore, DetectionStore, LogSearch {
   }
   listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
     return this.searcher.listMetrics(query);
+  }
+  serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]> {
+    return this.searcher.serviceSeries(range, intervalMs, limit);
   }
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     return this.searcher.listServices(range, limit);

@@ -1,4 +1,4 @@
-import type { Anomaly, BucketMetric } from '@vigie/common';
+import type { Anomaly, BucketMetric, ServiceBucket } from '@vigie/common';
 
 /** A chart point: observed against the band the detectors expected (null before a baseline). */
 export interface Point {
@@ -75,60 +75,36 @@ export function windowOfAnomaly(anomaly: Anomaly, now: number): { from: number; 
   return { from: start - before, to: Math.min(Math.max(end + after, start), Math.max(now, end)) };
 }
 
-const sum = (values: Array<number | null>): number | null => {
-  const present = values.filter((v): v is number => v !== null);
-  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0);
-};
-const mean = (values: Array<number | null>): number | null => {
-  const total = sum(values);
-  const count = values.filter((v) => v !== null).length;
-  return total === null ? null : total / count;
-};
-
-/**
- * Points of one metric merged into buckets of `intervalMs` so a sparkline stays short:
- * counts add up, ratios are weighted by volume, p95 keeps the worst bucket.
- */
-export function downsample(metrics: BucketMetric[], name: MetricName, intervalMs: number): Point[] {
-  const groups = new Map<number, BucketMetric[]>();
-  for (const metric of metrics) {
-    const key = Math.floor(Date.parse(metric['@timestamp']) / intervalMs) * intervalMs;
-    const group = groups.get(key) ?? [];
-    group.push(metric);
-    groups.set(key, group);
-  }
-  const out: Point[] = [];
-  for (const [key, group] of [...groups].sort((a, b) => a[0] - b[0])) {
-    const points = group.flatMap((m) => pointOf(m, name) ?? []);
-    if (points.length === 0) continue;
-    const t = new Date(key).toISOString();
-    if (name === 'count') {
-      out.push({
-        t,
-        observed: points.reduce((a, p) => a + p.observed, 0),
-        expected: sum(points.map((p) => p.expected)),
-        lower: sum(points.map((p) => p.lower)),
-        upper: sum(points.map((p) => p.upper)),
-      });
-    } else if (name === 'error_ratio') {
-      const events = group.reduce((a, m) => a + m.count, 0);
-      const errors = group.reduce((a, m) => a + m.errors, 0);
-      out.push({
-        t,
-        observed: events > 0 ? errors / events : 0,
-        expected: mean(points.map((p) => p.expected)),
-        lower: mean(points.map((p) => p.lower)),
-        upper: mean(points.map((p) => p.upper)),
-      });
-    } else {
-      out.push({
-        t,
-        observed: Math.max(...points.map((p) => p.observed)),
-        expected: mean(points.map((p) => p.expected)),
-        lower: mean(points.map((p) => p.lower)),
-        upper: mean(points.map((p) => p.upper)),
-      });
-    }
-  }
-  return out;
+/** A service's merged buckets as the three sparklines of the services page. */
+export function sparklines(buckets: ServiceBucket[]): Record<'volume' | 'error_ratio' | 'p95_ms', Point[]> {
+  const t = (bucket: ServiceBucket) => new Date(bucket.start).toISOString();
+  return {
+    volume: buckets.map((b) => ({
+      t: t(b),
+      observed: b.count,
+      expected: b.expected.count,
+      lower: b.expected.countLower,
+      upper: b.expected.countUpper,
+    })),
+    error_ratio: buckets.map((b) => ({
+      t: t(b),
+      observed: b.count > 0 ? b.errors / b.count : 0,
+      expected: b.expected.errorRatio,
+      lower: b.expected.errorRatio === null ? null : 0,
+      upper: b.expected.errorRatioUpper,
+    })),
+    p95_ms: buckets.flatMap((b) =>
+      b.p95 === null
+        ? []
+        : [
+            {
+              t: t(b),
+              observed: b.p95,
+              expected: b.expected.p95,
+              lower: b.expected.p95Lower,
+              upper: b.expected.p95Upper,
+            },
+          ],
+    ),
+  };
 }

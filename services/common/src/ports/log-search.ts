@@ -140,6 +140,36 @@ export interface MetricQuery extends TimeRange {
   limit?: number;
 }
 
+/** A service's own metrics (not its routes' or hosts') merged over one interval. */
+export interface ServiceBucket {
+  /** Interval start, epoch ms. */
+  start: number;
+  count: number;
+  errors: number;
+  /** Worst p95 latency of the merged buckets in ms; null without latency samples. */
+  p95: number | null;
+  /**
+   * The detectors' band over the interval, null where they had no baseline: volume summed
+   * (each bucket's share of its window's band), ratios and latencies averaged.
+   */
+  expected: {
+    count: number | null;
+    countLower: number | null;
+    countUpper: number | null;
+    errorRatio: number | null;
+    errorRatioUpper: number | null;
+    p95: number | null;
+    p95Lower: number | null;
+    p95Upper: number | null;
+  };
+}
+
+/** The service-level metrics of one service, merged by interval, oldest first. */
+export interface ServiceSeries {
+  service: string;
+  buckets: ServiceBucket[];
+}
+
 /** A service seen in the logs of a time range. */
 export interface ServiceSeen {
   name: string;
@@ -162,6 +192,8 @@ export interface LogSearch {
   searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]>;
   getAnomaly(id: string): Promise<Anomaly | undefined>;
   listMetrics(query: MetricQuery): Promise<BucketMetric[]>;
+  /** Service-level metrics of every service (at most `limit`), merged by `intervalMs`. */
+  serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]>;
   /** Services with events in the range, by volume, at most `limit`. */
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]>;
 }

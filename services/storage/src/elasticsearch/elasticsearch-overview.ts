@@ -5,7 +5,9 @@ import type {
   BucketMetric,
   LogEvent,
   MetricQuery,
+  ServiceBucket,
   ServiceSeen,
+  ServiceSeries,
   TimeRange,
 } from '@vigie/common';
 
@@ -117,6 +119,91 @@ export class ElasticsearchOverview {
       name: bucket.key,
       version: bucket.versioned.latest.hits.hits[0]?._source?.service.version ?? null,
       events: bucket.doc_count,
+    }));
+  }
+
+  async serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]> {
+    type Value = { value: number | null };
+    type Stats = { count: number; sum: number };
+    type Bucket = {
+      key: number;
+      count: Value;
+      errors: Value;
+      p95: Value;
+      bucketMs: Value;
+      windowMs: Value;
+      expectedCount: Stats;
+      countLower: Stats;
+      countUpper: Stats;
+      errorRatio: Value;
+      errorRatioUpper: Value;
+      p95Expected: Value;
+      p95Lower: Value;
+      p95Upper: Value;
+    };
+    type Service = { key: string; time: { buckets: Bucket[] } };
+    const response = await this.guard(() =>
+      this.client.search({
+        index: `${this.prefix}-metrics`,
+        ...LENIENT,
+        query: {
+          bool: {
+            filter: [{ range: { '@timestamp': { gte: range.from, lte: range.to, format: 'epoch_millis' } } }],
+            must_not: [{ exists: { field: 'field' } }],
+          },
+        },
+        size: 0,
+        aggs: {
+          services: {
+            terms: { field: 'service', size: limit, order: { _key: 'asc' } },
+            aggs: {
+              time: {
+                date_histogram: { field: '@timestamp', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 },
+                aggs: {
+                  count: { sum: { field: 'count' } },
+                  errors: { sum: { field: 'errors' } },
+                  p95: { max: { field: 'latency.p95' } },
+                  bucketMs: { avg: { field: 'bucketMs' } },
+                  windowMs: { avg: { field: 'expected.windowMs' } },
+                  expectedCount: { stats: { field: 'expected.count' } },
+                  countLower: { stats: { field: 'expected.countLower' } },
+                  countUpper: { stats: { field: 'expected.countUpper' } },
+                  errorRatio: { avg: { field: 'expected.errorRatio' } },
+                  errorRatioUpper: { avg: { field: 'expected.errorRatioUpper' } },
+                  p95Expected: { avg: { field: 'expected.p95' } },
+                  p95Lower: { avg: { field: 'expected.p95Lower' } },
+                  p95Upper: { avg: { field: 'expected.p95Upper' } },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    const services = (response.aggregations?.services as { buckets: Service[] } | undefined)?.buckets ?? [];
+    return services.map((service) => ({
+      service: service.key,
+      buckets: service.time.buckets.map((b): ServiceBucket => {
+        // The volume band is per detector window: each bucket holds its share of it.
+        const scale = (b.bucketMs.value ?? 0) / (b.windowMs.value || 1);
+        const scaled = (stats: Stats) => (stats.count === 0 ? null : stats.sum * scale);
+        return {
+          start: b.key,
+          count: b.count.value ?? 0,
+          errors: b.errors.value ?? 0,
+          p95: b.p95.value,
+          expected: {
+            count: scaled(b.expectedCount),
+            countLower: scaled(b.countLower),
+            countUpper: scaled(b.countUpper),
+            errorRatio: b.errorRatio.value,
+            errorRatioUpper: b.errorRatioUpper.value,
+            p95: b.p95Expected.value,
+            p95Lower: b.p95Lower.value,
+            p95Upper: b.p95Upper.value,
+          },
+        };
+      }),
     }));
   }
 }

@@ -19,6 +19,7 @@ import type {
   SearchRequest,
   SearchScope,
   ServiceSeen,
+  ServiceSeries,
   StoredLog,
   TimeRange,
   TopValues,
@@ -97,6 +98,9 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   }
   listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
     return this.overview.listMetrics(query);
+  }
+  serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]> {
+    return this.overview.serviceSeries(range, intervalMs, limit);
   }
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     return this.overview.listServices(range, limit);

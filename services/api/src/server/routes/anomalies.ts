@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { anomalySchema, errorResponses, pointSchema } from '../schemas.js';
 import { intervalOf } from '../scope.js';
-import { downsample, metricOfKind, pointOf, seriesOfAnomaly, windowOfAnomaly } from '../series.js';
+import { metricOfKind, pointOf, seriesOfAnomaly, sparklines, windowOfAnomaly } from '../series.js';
 import { parseRange } from '../time.js';
 
 const KINDS = [
@@ -171,23 +171,20 @@ export function registerAnomalyRoutes(app: FastifyInstance, search: LogSearch, n
     },
     async (request) => {
       const range = parseRange(request.query.from ?? 'now-24h', request.query.to, now());
-      const [seen, metrics, open] = await Promise.all([
+      const intervalMs = intervalOf('auto', range);
+      const [seen, series, open] = await Promise.all([
         search.listServices(range, 200),
-        search.listMetrics({ ...range }),
+        search.serviceSeries(range, intervalMs, 200),
         search.searchAnomalies({ state: 'open', size: 1000 }),
       ]);
-      const intervalMs = intervalOf('auto', range);
-      const names = new Set([...seen.map((s) => s.name), ...metrics.map((m) => m.service)]);
+      const names = new Set([...seen.map((s) => s.name), ...series.map((s) => s.service)]);
       const services = [...names].map((name) => {
-        const own = metrics.filter((m) => m.service === name);
         const logs = seen.find((s) => s.name === name);
         return {
           name,
           version: logs?.version ?? null,
           events: logs?.events ?? 0,
-          volume: downsample(own, 'count', intervalMs),
-          error_ratio: downsample(own, 'error_ratio', intervalMs),
-          p95_ms: downsample(own, 'p95_ms', intervalMs),
+          ...sparklines(series.find((s) => s.service === name)?.buckets ?? []),
           open_anomalies: open.filter((a) => a.service === name).length,
         };
       });
