@@ -66,13 +66,17 @@ export function seriesOfAnomaly(anomaly: Anomaly): { field?: string; value?: str
     : {};
 }
 
-/** The time around an anomaly its chart shows: enough baseline before, some after. */
+const MAX_WINDOW_MS = 6 * 3_600_000;
+
+/** The time around an anomaly its chart shows: enough baseline before, some after, 6 h at most. */
 export function windowOfAnomaly(anomaly: Anomaly, now: number): { from: number; to: number } {
   const start = Date.parse(anomaly.start);
   const end = Date.parse(anomaly.end ?? anomaly.updated);
   const before = Math.max(20 * anomaly.windowMs, 3_600_000);
   const after = Math.max(5 * anomaly.windowMs, 900_000);
-  return { from: start - before, to: Math.min(Math.max(end + after, start), Math.max(now, end)) };
+  const to = Math.min(Math.max(end + after, start), Math.max(now, end));
+  // A long-running anomaly shows its last hours: the metrics read stay bounded.
+  return { from: Math.max(start - before, to - MAX_WINDOW_MS), to };
 }
 
 /** A service's merged buckets as the three sparklines of the services page. */
