@@ -15,8 +15,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What a caller's role must allow; `/api/*` routes without one are refused (default deny). */
     permission?: Permission;
-    /** Record every request of this route in the audit log (searches, exports). */
-    audit?: boolean;
+    /**
+     * Record every request of this route in the audit log (searches, exports): `true`
+     * records it when the answer is sent, with its status and result count; `'stream'`
+     * records it before the handler runs, for routes that hijack the reply (Server-Sent
+     * Events), whose answer never passes through fastify's onSend.
+     */
+    audit?: boolean | 'stream';
   }
   interface FastifyRequest {
     /** Set by the access-control plugin before any handler runs. */
@@ -182,9 +187,21 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       return refuse(reply, 403, 'VIGIE_ERR_FORBIDDEN', `Role ${role} does not allow ${permission}`);
   });
 
-  // The audit record is durable before the response leaves; a failing sink fails the request.
+  // Streams are recorded as they start: a hijacked reply never reaches onSend.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.audit === 'stream') await writeAudit(request, reply.statusCode);
+  });
+
+  // The audit record is written before the response leaves; a failing sink fails the request.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.routeOptions.config.audit !== true) return payload;
+    const audit = request.routeOptions.config.audit;
+    // A stream refused before its handler (401, 403, 429) is recorded here like any other.
+    if (audit === true || (audit === 'stream' && reply.statusCode >= 400))
+      await writeAudit(request, reply.statusCode);
+    return payload;
+  });
+
+  async function writeAudit(request: FastifyRequest, status: number): Promise<void> {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const asked: AuditRecord['query'] = {};
     for (const name of ['q', 'from', 'to'] as const) {
@@ -197,7 +214,7 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
       http: {
         method: request.method,
         route: request.routeOptions.url ?? request.url,
-        status: reply.statusCode,
+        status,
       },
       query: asked,
       source_ip: request.ip,
@@ -209,8 +226,7 @@ async function accessControl(app: FastifyInstance, options: AccessControlOptions
     } catch (err) {
       throw withStatusCode(new UnavailableError('audit log', err));
     }
-    return payload;
-  });
+  }
 
   if (options.keyRoutes ?? true) {
     registerKeyRoutes(app, keys);

@@ -281,6 +281,21 @@ describe('access control on a real server', () => {
     await audit.close();
   });
 
+  it('records streams that hijack the reply when they start, and refused ones', async () => {
+    const { viewer, sre } = await withKeys();
+    const audit = new MemoryAuditSink();
+    const server = await startServer({ keysFile, host: '127.0.0.1', audit });
+    app = server.app;
+    const stream = await get(`${server.url}/api/stream?q=level:error`, sre);
+    expect(stream.status).toBe(200);
+    expect(await stream.text()).toContain('event: events');
+    expect((await get(`${server.url}/api/stream?q=x`, viewer)).status).toBe(403);
+    expect(audit.records.map((record) => [record.actor.name, record.http.status, record.query.q])).toEqual([
+      ['oncall', 200, 'level:error'],
+      ['viewer-bot', 403, 'x'],
+    ]);
+  });
+
   it('fails an audited request whose audit record cannot be written', async () => {
     const server = await startServer({ keysFile, host: '127.0.0.1', audit: new FailingAuditSink() });
     app = server.app;

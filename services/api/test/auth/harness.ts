@@ -49,6 +49,12 @@ export async function startServer(
     return { total: { value: 3, relation: 'eq' }, events: [] };
   });
   app.get('/api/tail', { config: { permission: 'tail' } }, async () => ({ events: [] }));
+  // Server-Sent Events write to the raw response, as the live tail does.
+  app.get('/api/stream', { config: { permission: 'tail', audit: 'stream' } }, async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.end('event: events\ndata: {"events":[]}\n\n');
+  });
   app.get('/api/undeclared', async () => ({ leaked: true }));
   // Route groups are encapsulated plugins with a prefix, as the server's are.
   await app.register(
