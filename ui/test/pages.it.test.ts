@@ -1,7 +1,9 @@
+import type { LogEvent } from '@vigie/common';
+import { sampleAnomaly } from '@vigie/testkit';
 import { expect, it } from 'vitest';
 import { screenshot } from './support/browser.js';
 import { useUi } from './support/harness.js';
-import { HOSTILE_MESSAGES } from './support/seed.js';
+import { event, HOSTILE_MESSAGES } from './support/seed.js';
 
 // The Services and Anomalies pages, and what every page shares (CSP, navigation), in real
 // Chromium against the API contract over the real Elasticsearch (see support/harness.ts).
@@ -17,7 +19,7 @@ it('is served with the strict CSP and runs under it', async () => {
   expect(csp).not.toContain('unsafe');
   await expect
     .poll(() => ui.page.locator('nav a').allTextContents())
-    .toEqual(['Services', 'Search', 'Anomalies']);
+    .toEqual(['Services', 'Search', 'Anomalies', 'Security']);
 });
 
 it('draws an anomaly against its expected band and drills down to its logs', async () => {
@@ -79,4 +81,49 @@ it('follows the dark system theme and works from the keyboard', async () => {
   await expect.poll(() => ui.page.getByTestId('event-detail').count()).toBe(0);
   await ui.page.keyboard.press('/');
   expect(await ui.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('q');
+});
+
+it('ranks the sources of failed logins with their anomalies and opens their events', async () => {
+  const now = Date.now();
+  const attacker = '203.0.113.7';
+  const failures = Array.from({ length: 12 }, (_, i) => ({
+    id: `auth-${i}`,
+    event: event(
+      now - 200_000 + i * 1000,
+      'sshd',
+      'warn',
+      `Failed password for user${i % 3} from ${attacker} port 22`,
+      {
+        source: { ip: i < 9 ? attacker : '198.51.100.2' },
+        user: { name: `user${i % 3}` },
+        event: { category: ['authentication'], outcome: 'failure' },
+      } as Partial<LogEvent>,
+    ),
+    partitionTime: now,
+  }));
+  await ui.store.writeLogs(failures);
+  await ui.store.writeAnomalies([
+    {
+      ...sampleAnomaly(2),
+      id: 'brute-force-1',
+      kind: 'brute_force',
+      service: 'sshd',
+      dimension: { field: 'source.ip', value: attacker },
+      start: new Date(now - 200_000).toISOString(),
+      updated: new Date(now - 100_000).toISOString(),
+    },
+  ]);
+  await ui.store.refresh();
+  await ui.open('#/security?from=now-1h');
+  const ips = ui.page.getByTestId('top-source.ip');
+  await expect.poll(() => ips.locator('tbody tr').count()).toBe(2);
+  const row = ips.locator(`tr[data-value="${attacker}"]`);
+  expect(await row.locator('td').nth(1).textContent()).toBe('9');
+  expect(await row.getByRole('link', { name: 'brute_force' }).count()).toBe(1);
+  expect(await ui.page.getByTestId('top-user.name').locator('tbody tr').count()).toBe(3);
+  await ui.page.getByTestId('histogram').locator('rect.bar').first().waitFor();
+  await screenshot(ui.page, 'security');
+  await row.getByRole('link', { name: 'events' }).click();
+  await expect.poll(() => rows().count()).toBe(9);
+  expect(ui.hashParams().get('q')).toContain(`source.ip:"${attacker}"`);
 });

@@ -2,9 +2,9 @@
 // link restores the same view, and the server needs no fallback route for deep links.
 
 /** The pages of the UI. */
-export type Page = 'services' | 'search' | 'anomalies';
+export type Page = 'services' | 'search' | 'anomalies' | 'security';
 
-const PAGES: readonly Page[] = ['services', 'search', 'anomalies'];
+const PAGES: readonly Page[] = ['services', 'search', 'anomalies', 'security'];
 
 /** Parameters a page reads from the URL. Absent means the page default. */
 export interface RouteParams {
