@@ -1,0 +1,351 @@
+/**
+ * Search API latency under concurrent load, against the same Elasticsearch queries sent
+ * directly with the client in the same run.
+ *
+ *   npm run bench:search -- [--events 5000000] [--reload] [--duration 30] [--warmup 5]
+ *                           [--connections 10] [--runs 3]
+ *
+ * Needs the local stack (npm run stack:up). Loads a simulated week of the shop's logs
+ * into `vigie-bench-search-*` once (a few minutes; reused while it holds `--events`
+ * events, `--reload` to load again), starts `vigie api` on it, then for each query kind
+ * runs autocannon against the API and a client loop against Elasticsearch, both with
+ * `--connections` requests in flight. Prints p50/p95/p99 and requests/s (medians of the
+ * runs) with the goal p95 < 300 ms; raw figures go to bench/results/.
+ */
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from '@elastic/elasticsearch';
+import { freePort, VigieProcess, waitFor } from '../services/testkit/src/index.js';
+import { bar, median, progress } from './lib.js';
+import { loadEvents, openStore } from './search-data.js';
+import {
+  type CapturedRequest,
+  CapturingProxy,
+  type LoadResult,
+  loadApi,
+  loadDirect,
+  percentile,
+} from './search-load.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '5000000' },
+    reload: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    prefix: { type: 'string', default: 'vigie-bench-search' },
+    elasticsearch: {
+      type: 'string',
+      default: process.env.VIGIE_ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+    },
+  },
+});
+const EVENTS = Number(values.events);
+const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+const CONNECTIONS = Number(values.connections);
+const RUNS = Number(values.runs);
+const PREFIX = values.prefix;
+const GOAL_P95_MS = 300;
+const HOUR = 3_600_000;
+// Measured: about 300 bytes of index per event; merges need room for a copy on top.
+const BYTES_PER_EVENT = 600;
+
+const client = new Client({ node: values.elasticsearch, requestTimeout: 120_000 });
+
+/** A typical request of the search page, relative to the end of the data. */
+interface QueryKind {
+  name: string;
+  path: (end: number) => string;
+}
+
+const api = (route: string, params: Record<string, string>) => `${route}?${new URLSearchParams(params)}`;
+const range = (end: number, hours: number) => ({
+  from: new Date(end - hours * HOUR).toISOString(),
+  to: new Date(end).toISOString(),
+});
+
+const KINDS: QueryKind[] = [
+  {
+    name: 'search: text + facet, 24 h',
+    path: (end) =>
+      api('/api/search', { q: '"did not answer" AND service.name:shop-api', ...range(end, 24), size: '100' }),
+  },
+  {
+    name: 'search: field + status range, 24 h',
+    path: (end) =>
+      api('/api/search', {
+        q: 'service.name:frontend AND http.response.status_code >= 500',
+        ...range(end, 24),
+        size: '100',
+      }),
+  },
+  { name: 'histogram, 24 h', path: (end) => api('/api/histogram', { q: '', ...range(end, 24) }) },
+  {
+    name: 'histogram, 7 d',
+    path: (end) => api('/api/histogram', { q: 'log.level:error', ...range(end, 7 * 24) }),
+  },
+  {
+    name: 'top values of url.path, 24 h',
+    path: (end) =>
+      api('/api/fields/url.path/top', {
+        q: 'http.response.status_code >= 400',
+        ...range(end, 24),
+        size: '10',
+      }),
+  },
+];
+
+function checkDisk(): void {
+  const stats = statfsSync('/');
+  const free = stats.bavail * stats.bsize;
+  const needed = EVENTS * BYTES_PER_EVENT;
+  progress(`disk: ${(free / 1e9).toFixed(1)} GB free, the data needs about ${(needed / 1e9).toFixed(1)} GB`);
+  if (free < needed + 10e9) throw new Error('not enough free disk (keeping 10 GB spare for everyone else)');
+}
+
+/** Loads the data unless the prefix already holds exactly `EVENTS` events; returns the last event's time. */
+async function ensureData(): Promise<number> {
+  const store = await openStore(values.elasticsearch, PREFIX);
+  try {
+    const present = await store.countLogs();
+    if (present !== EVENTS || values.reload) {
+      checkDisk();
+      progress(
+        `loading ${EVENTS.toLocaleString('en')} events into ${PREFIX}-logs-* (${present} there now)...`,
+      );
+      await client.indices.delete({
+        index: `${PREFIX}-logs-*`,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+      await store.setup();
+      const loaded = await loadEvents(store, EVENTS, 4);
+      progress(`loaded in ${Math.round(loaded.seconds)} s (${Math.round(EVENTS / loaded.seconds)} events/s)`);
+      await store.refresh();
+      const count = await store.countLogs();
+      if (count !== EVENTS) throw new Error(`stored ${count} of ${EVENTS} events`);
+    } else
+      progress(
+        `reusing the ${EVENTS.toLocaleString('en')} events of ${PREFIX}-logs-* (--reload to load again)`,
+      );
+  } finally {
+    await store.close();
+  }
+  const stats = await client.indices.stats({ index: `${PREFIX}-logs`, metric: ['store', 'docs'] });
+  const bytes = stats._all.primaries?.store?.size_in_bytes ?? 0;
+  progress(
+    `index size: ${(bytes / 1e9).toFixed(2)} GB in ${Object.keys(stats.indices ?? {}).length} daily indices`,
+  );
+  const last = await client.search({
+    index: `${PREFIX}-logs`,
+    size: 0,
+    aggs: { last: { max: { field: '@timestamp' } } },
+  });
+  const lastTime = (last.aggregations?.last as { value: number | null } | undefined)?.value;
+  if (typeof lastTime !== 'number') throw new Error(`${PREFIX}-logs holds no event`);
+  return lastTime + 1;
+}
+
+/** `vigie api` on the bench's prefix, without rate limit, auditing into a temporary file and the audit index. */
+async function startApi(elasticsearchUrl: string, dir: string): Promise<{ api: VigieProcess; url: string }> {
+  const port = await freePort();
+  const api = new VigieProcess(['api'], {
+    VIGIE_ELASTICSEARCH_URL: elasticsearchUrl,
+    VIGIE_ELASTICSEARCH_INDEX_PREFIX: PREFIX,
+    VIGIE_API_HOST: '127.0.0.1',
+    VIGIE_API_PORT: String(port),
+    VIGIE_API_KEYS_FILE: join(dir, 'keys.json'),
+    VIGIE_API_AUDIT_FILE: join(dir, 'audit.log'),
+    VIGIE_API_RATE_LIMIT_PER_MINUTE: '1000000',
+    VIGIE_LOG_LEVEL: 'warn',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    'vigie api',
+    async () => {
+      if (api.child.exitCode !== null) throw new Error(`vigie api exited: ${api.stderr}${api.stdout}`);
+      return (await fetch(`${url}/ready`).catch(() => undefined))?.ok ?? false;
+    },
+    (ready) => ready,
+    30_000,
+    200,
+  );
+  return { api, url };
+}
+
+/** Sends each query once through a capturing proxy: the Elasticsearch request behind each. */
+async function captureQueries(end: number, dir: string): Promise<CapturedRequest[]> {
+  const proxy = new CapturingProxy(values.elasticsearch);
+  const proxyUrl = await proxy.listen();
+  const { api, url } = await startApi(proxyUrl, dir);
+  const captured: CapturedRequest[] = [];
+  try {
+    for (const kind of KINDS) {
+      const before = proxy.captured.length;
+      const response = await fetch(url + kind.path(end));
+      if (!response.ok) throw new Error(`${kind.name}: ${response.status} ${await response.text()}`);
+      const sent = proxy.captured.slice(before);
+      if (sent.length !== 1)
+        throw new Error(`${kind.name}: expected 1 Elasticsearch search, saw ${sent.length}`);
+      captured.push(sent[0] as CapturedRequest);
+    }
+  } finally {
+    await api.kill('SIGTERM');
+    await proxy.close();
+  }
+  return captured;
+}
+
+interface Figures {
+  p50: number;
+  p95: number;
+  p99: number;
+  rate: number;
+  failures: number;
+}
+
+const figures = (result: LoadResult): Figures => ({
+  p50: percentile(result.latencies, 50),
+  p95: percentile(result.latencies, 95),
+  p99: percentile(result.latencies, 99),
+  rate: result.rate,
+  failures: result.failures,
+});
+
+const medianOf = (runs: Figures[]): Figures => ({
+  p50: median(runs.map((r) => r.p50)),
+  p95: median(runs.map((r) => r.p95)),
+  p99: median(runs.map((r) => r.p99)),
+  rate: median(runs.map((r) => r.rate)),
+  failures: runs.reduce((sum, r) => sum + r.failures, 0),
+});
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0).padStart(5)} ms` : '    - ms');
+const chart = (value: number, scale: number) =>
+  Number.isFinite(value) ? bar(Math.min(value, scale), scale) : 'no answer within the run'.padEnd(40);
+
+function report(names: string[], apiRuns: Figures[][], directRuns: Figures[][], overall: Figures[]): string {
+  const apiMedians = apiRuns.map(medianOf);
+  const directMedians = directRuns.map(medianOf);
+  const overallMedian = medianOf(overall);
+  const scale = Math.max(GOAL_P95_MS * 1.25, ...apiMedians.map((f) => f.p95).filter(Number.isFinite));
+  const width = Math.max(...names.map((n) => n.length), 'overall (all kinds)'.length);
+  const goalMark = `${' '.repeat(Math.round((GOAL_P95_MS / scale) * 40))}^ goal p95 < ${GOAL_P95_MS} ms`;
+  const lines = [
+    '',
+    `Search API under load: ${EVENTS.toLocaleString('en')} events, ${CONNECTIONS} connections, ${DURATION} s per kind, median of ${RUNS} runs`,
+    `  ${'query kind'.padEnd(width)}  ${'p95 (API)'.padEnd(40)}    p50      p95      p99     req/s │ direct p50   p95   req/s │ API/direct p95`,
+  ];
+  names.forEach((name, i) => {
+    const a = apiMedians[i] as Figures;
+    const d = directMedians[i] as Figures;
+    lines.push(
+      `  ${name.padEnd(width)}  ${chart(a.p95, scale)} ${ms(a.p50)} ${ms(a.p95)} ${ms(a.p99)} ${a.rate.toFixed(0).padStart(6)} │ ${ms(d.p50)} ${ms(d.p95)} ${d.rate.toFixed(0).padStart(5)} │ ${(a.p95 / d.p95).toFixed(2)}${a.p95 < GOAL_P95_MS ? '' : '  over goal'}`,
+    );
+  });
+  lines.push(
+    `  ${'overall (all kinds)'.padEnd(width)}  ${chart(overallMedian.p95, scale)} ${ms(overallMedian.p50)} ${ms(overallMedian.p95)} ${ms(overallMedian.p99)} ${overallMedian.rate.toFixed(0).padStart(6)}`,
+    `  ${' '.repeat(width)}  ${goalMark}`,
+  );
+  const failures =
+    apiMedians.reduce((s, f) => s + f.failures, 0) + directMedians.reduce((s, f) => s + f.failures, 0);
+  if (failures > 0) lines.push(`  failed requests (not counted in the latencies): ${failures}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const end = await ensureData();
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-search-'));
+  // Each search writes an audit record: start every run from an empty audit index.
+  await client.indices.delete({ index: `${PREFIX}-audit`, ignore_unavailable: true });
+  const captured = await captureQueries(end, dir);
+  const { api, url } = await startApi(values.elasticsearch, dir);
+  const apiRuns: Figures[][] = KINDS.map(() => []);
+  const directRuns: Figures[][] = KINDS.map(() => []);
+  const overall: Figures[] = [];
+  const raw: Array<Record<string, unknown>> = [];
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const all: LoadResult = { latencies: [], rate: 0, failures: 0 };
+      for (const [i, kind] of KINDS.entries()) {
+        const target = url + kind.path(end);
+        const request = captured[i] as CapturedRequest;
+        // Alternate the order so that neither side always meets the warmer caches.
+        const sides = run % 2 ? (['api', 'direct'] as const) : (['direct', 'api'] as const);
+        for (const side of sides) {
+          progress(`run ${run}/${RUNS}: ${kind.name}, ${side === 'api' ? 'API' : 'Elasticsearch direct'}...`);
+          if (WARMUP > 0)
+            await (side === 'api'
+              ? loadApi(target, CONNECTIONS, WARMUP)
+              : loadDirect(client, request, CONNECTIONS, WARMUP));
+          const result =
+            side === 'api'
+              ? await loadApi(target, CONNECTIONS, DURATION)
+              : await loadDirect(client, request, CONNECTIONS, DURATION);
+          const f = figures(result);
+          (side === 'api' ? apiRuns : directRuns)[i]?.push(f);
+          raw.push({ run, kind: kind.name, side, ...f, requests: result.latencies.length });
+          progress(`  p50 ${f.p50.toFixed(0)} ms, p95 ${f.p95.toFixed(0)} ms, ${f.rate.toFixed(0)} req/s`);
+          if (side === 'api') {
+            for (const latency of result.latencies) all.latencies.push(latency);
+            all.rate += result.latencies.length;
+            all.failures += result.failures;
+          }
+        }
+      }
+      overall.push(figures({ ...all, rate: all.rate / (DURATION * KINDS.length) }));
+    }
+  } finally {
+    await api.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(
+    report(
+      KINDS.map((k) => k.name),
+      apiRuns,
+      directRuns,
+      overall,
+    ),
+  );
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  const summary = KINDS.map((kind, i) => ({
+    kind: kind.name,
+    path: kind.path(end),
+    api: medianOf(apiRuns[i] as Figures[]),
+    direct: medianOf(directRuns[i] as Figures[]),
+  }));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        events: EVENTS,
+        connections: CONNECTIONS,
+        durationS: DURATION,
+        runs: RUNS,
+        goalP95Ms: GOAL_P95_MS,
+        summary,
+        overall: medianOf(overall),
+        raw,
+      },
+      null,
+      2,
+    ),
+  );
+  progress(`results written to ${file}`);
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`bench:search failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await client.close();
+  });
