@@ -39,8 +39,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const now = options.now ?? Date.now;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'api' }),
-    // Query strings and cursors are bounded by the schemas; this bounds what reaches them.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_024 },
+    // Long URLs and ids reach the schemas, which refuse them with a documented 400,
+    // instead of Node's bare 431 or the router's 414; these bound what reaches them.
+    http: { maxHeaderSize: 256 * 1024 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8_192 },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);

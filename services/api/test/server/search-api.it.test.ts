@@ -298,3 +298,17 @@ describe('GET /api/openapi.json', () => {
     expect([200, 302]).toContain(docs.statusCode);
   });
 });
+
+describe('long requests', () => {
+  it('answers an over-long query or id with a JSON 400, not a bare 431 or 414', async () => {
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = api.app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const longQuery = await fetch(`${base}/api/search?q=${'%C3%A9'.repeat(16_385)}`);
+    expect(longQuery.status).toBe(400);
+    expect(((await longQuery.json()) as ErrorBody).error.code).toBe('VIGIE_ERR_BAD_REQUEST');
+    const longId = await fetch(`${base}/api/events/${'x'.repeat(2_000)}/context`);
+    expect(longId.status).toBe(400);
+    expect(((await longId.json()) as ErrorBody).error.code).toBe('VIGIE_ERR_BAD_REQUEST');
+  });
+});
