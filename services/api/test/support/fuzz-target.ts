@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogEvent } from '@vigie/common';
+import { ElasticsearchStore } from '@vigie/storage';
+import {
+  defaultShop,
+  deletePrefix,
+  ENGINES,
+  generateTraffic,
+  sampleAnomaly,
+  testLogger,
+  uniqueName,
+} from '@vigie/testkit';
+import { createApiServer, FileAuditSink, KeyStore, registerAccessControl } from '../../src/index.js';
+import { apiConfig } from '../server/harness.js';
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
+
+/** The real API server, listening, over seeded data in real Elasticsearch. */
+export interface FuzzTarget {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** A key of role admin, so every route is reachable. */
+  adminKey: string;
+  /** Everything the store sent to Elasticsearch and got back, seeding included. */
+  elasticsearch: RecordingProxy;
+  close(): Promise<void>;
+}
+
+/**
+ * Ten minutes of the shop's traffic and a few anomalies under a unique index prefix,
+ * the API server with access control (a keys file holding one admin key, a file audit
+ * sink, a rate limit no fuzzer reaches) on 127.0.0.1 and a free port. The store talks
+ * to Elasticsearch through a recording proxy, so the test sees the bodies on the wire.
+ */
+export async function startFuzzTarget(): Promise<FuzzTarget> {
+  const prefix = uniqueName('vigie-it-fuzz');
+  const dir = await mkdtemp(join(tmpdir(), 'vigie-fuzz-'));
+  const elasticsearch = await startRecordingProxy(ENGINES.elasticsearchUrl);
+  const store = new ElasticsearchStore({
+    url: elasticsearch.url,
+    indexPrefix: prefix,
+    requestTimeoutMs: 30_000,
+    totalFieldsLimit: 1000,
+    logger: testLogger(),
+  });
+  await store.setup();
+  await store.setupDetection();
+  const start = Math.floor((Date.now() - 15 * 60_000) / 1000) * 1000;
+  const events: LogEvent[] = [
+    ...generateTraffic({ seed: 11, start, durationMs: 10 * 60_000, services: defaultShop(), incidents: [] }),
+  ];
+  const logs = events.map((event, i) => ({
+    id: `ev-${i}`,
+    event,
+    partitionTime: Date.parse(event['@timestamp']),
+  }));
+  for (let i = 0; i < logs.length; i += 1000) {
+    const outcomes = await store.writeLogs(logs.slice(i, i + 1000));
+    if (!outcomes.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the logs failed');
+  }
+  const anomalies = await store.writeAnomalies([0, 1, 2, 3].map((i) => sampleAnomaly(i)));
+  if (!anomalies.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the anomalies failed');
+  await store.refresh();
+
+  const keysFile = join(dir, 'keys.json');
+  const { secret: adminKey } = await new KeyStore(keysFile).create({ name: 'fuzzer', role: 'admin' });
+  const audit = new FileAuditSink(join(dir, 'audit.log'));
+  const app = await createApiServer({
+    store,
+    search: store,
+    config: apiConfig(),
+    logger: testLogger(),
+    auth: (instance) =>
+      registerAccessControl(instance, {
+        keysFile,
+        host: '127.0.0.1',
+        audit,
+        rateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
+      }),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the API has no TCP address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    adminKey,
+    elasticsearch,
+    async close() {
+      await app.close();
+      await audit.close();
+      await store.close();
+      await elasticsearch.close();
+      await deletePrefix(prefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
