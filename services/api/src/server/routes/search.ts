@@ -51,7 +51,7 @@ export function registerSearchRoutes(app: FastifyInstance, search: LogSearch, no
             size: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             search_after: {
               type: 'string',
-              maxLength: 200_000,
+              maxLength: 100_000,
               description: 'The `next` of the previous page.',
             },
             highlight: { type: 'boolean', default: false },
