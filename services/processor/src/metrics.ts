@@ -53,6 +53,11 @@ export function createProcessorMetrics(registry: Registry, lagSource?: LagSource
       help: 'Events that arrived after their bucket closed: indexed, not counted in metrics.',
       registers: [registry],
     }),
+    detectionReplays: new Counter({
+      name: 'vigie_detection_replays_total',
+      help: 'Times a partition was read again from its detection snapshot because the group had committed past it.',
+      registers: [registry],
+    }),
     stateRestores: new Counter({
       name: 'vigie_detection_state_restores_total',
       help: 'Partitions whose detection state was restored from a snapshot, by outcome.',

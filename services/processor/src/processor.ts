@@ -126,6 +126,14 @@ export class Processor implements Component {
 
   private async handleBatch(batch: RecordBatch, context: BatchContext): Promise<void> {
     const { metrics } = this.options;
+    const first = batch.records[0];
+    const last = batch.records.at(-1);
+    if (!first || !last) return;
+    const replayFrom = await this.detection?.replayPoint(batch.partition, BigInt(first.offset));
+    if (replayFrom !== undefined) {
+      context.replayFrom(replayFrom);
+      return;
+    }
     metrics.received.inc(batch.records.length);
     const prepared = prepareBatch(batch);
     const writing = this.indexer.write(prepared, context.signal);
@@ -139,6 +147,7 @@ export class Processor implements Component {
         event: log.event,
         recordTime: log.record.timestamp,
       })),
+      BigInt(last.offset),
     );
     await Promise.all([writing, detecting]);
     await this.detection?.flush(batch.partition, context.signal);

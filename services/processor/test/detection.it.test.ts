@@ -1,132 +1,31 @@
-import { KafkaBus } from '@vigie/bus';
-import type { Anomaly, LogEvent } from '@vigie/common';
+import type { Anomaly } from '@vigie/common';
 import { DetectionEngine } from '@vigie/detect';
-import { ElasticsearchStore } from '@vigie/storage';
-import {
-  deletePrefix,
-  ENGINES,
-  generateTraffic,
-  type ServiceProfile,
-  testLogger,
-  uniqueName,
-  VigieProcess,
-  waitFor,
-} from '@vigie/testkit';
+import { uniqueName, waitFor } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DetectionHarness,
+  INCIDENT_AT,
+  isCheckoutSpike,
+  MINUTE,
+  START,
+  scenarioEvents,
+} from './support/checkout-scenario.js';
 
-const START = Date.parse('2026-01-05T10:00:00Z');
-const MINUTE = 60_000;
 const RESTART_AT = START + 14 * MINUTE;
-const INCIDENT_AT = START + 16 * MINUTE;
-const END = START + 19 * MINUTE;
-
-/** One service, two routes, 20 requests a second: small enough to index in seconds. */
-const CHECKOUT: ServiceProfile = {
-  name: 'checkout',
-  version: '4.1.0',
-  kind: 'http-api',
-  hosts: ['co-1', 'co-2'],
-  peakEventsPerSecond: 20,
-  routes: [
-    {
-      method: 'POST',
-      path: '/api/checkout',
-      weight: 50,
-      latencyMedianMs: 120,
-      latencyP95Ms: 400,
-      errorRatio: 0.005,
-    },
-    {
-      method: 'GET',
-      path: '/api/cart/:id',
-      weight: 50,
-      latencyMedianMs: 30,
-      latencyP95Ms: 90,
-      errorRatio: 0.003,
-    },
-  ],
-};
-
-function scenarioEvents(): LogEvent[] {
-  return [
-    ...generateTraffic({
-      seed: 11,
-      start: START,
-      durationMs: END - START,
-      services: [CHECKOUT],
-      incidents: [
-        {
-          kind: 'error-ratio',
-          service: 'checkout',
-          route: 'POST /api/checkout',
-          from: INCIDENT_AT,
-          to: END,
-          errorRatio: 0.2,
-        },
-      ],
-      dailyAmplitude: 0,
-    }),
-  ];
-}
-
-const isCheckoutSpike = (a: Anomaly) =>
-  a.kind === 'error_spike' && a.service === 'checkout' && a.dimension.value === '/api/checkout';
 
 describe('detection in the processor, on real Kafka and Elasticsearch', () => {
-  const bus = new KafkaBus({ brokers: ENGINES.kafkaBrokers, clientId: 'vigie-test', logger: testLogger() });
-  const prefix = uniqueName('d');
-  const topic = uniqueName('logs');
-  const anomaliesTopic = uniqueName('anomalies');
-  const group = uniqueName('processor');
-  const store = new ElasticsearchStore({
-    url: ENGINES.elasticsearchUrl,
-    indexPrefix: prefix,
-    requestTimeoutMs: 10_000,
-    totalFieldsLimit: 1000,
-    logger: testLogger(),
-  });
-  const env = {
-    VIGIE_KAFKA_BROKERS: ENGINES.kafkaBrokers.join(','),
-    VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
-    VIGIE_KAFKA_LOGS_TOPIC: topic,
-    VIGIE_KAFKA_ANOMALIES_TOPIC: anomaliesTopic,
-    VIGIE_PROCESSOR_GROUP_ID: group,
-    VIGIE_ELASTICSEARCH_INDEX_PREFIX: prefix,
-    VIGIE_OPS_PORT: '0',
-  };
-  const processes: VigieProcess[] = [];
-
+  const harnesses: DetectionHarness[] = [];
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.kill('SIGKILL')));
-    await store.close();
-    await bus.close();
-    await deletePrefix(prefix);
+    await Promise.all(harnesses.map((h) => h.close()));
   });
-
-  async function produce(events: LogEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += 2000) {
-      const records = events.slice(i, i + 2000).map((event) => ({
-        key: event.service.name,
-        value: Buffer.from(JSON.stringify(event)),
-      }));
-      await bus.publish(topic, records);
-    }
-  }
-
-  async function indexed(expected: number): Promise<void> {
-    await waitFor(
-      'events indexed',
-      async () => {
-        await store.refresh();
-        return store.countLogs();
-      },
-      (n) => n >= expected,
-      180_000,
-      1000,
-    );
+  function harness(): DetectionHarness {
+    const created = new DetectionHarness();
+    harnesses.push(created);
+    return created;
   }
 
   it('raises the error spike after a restart right before it: the baselines come back from the snapshot', async () => {
+    const h = harness();
     const events = scenarioEvents();
     const before = events.filter((e) => Date.parse(e['@timestamp']) < RESTART_AT);
     const after = events.slice(before.length);
@@ -137,32 +36,18 @@ describe('detection in the processor, on real Kafka and Elasticsearch', () => {
     for (const [i, event] of after.entries()) cold.ingest({ id: `c${i}`, event });
     expect(cold.drain().anomalies.filter(isCheckoutSpike)).toEqual([]);
 
-    await bus.ensureTopic(topic, 3);
-    await produce(before);
-    const first = new VigieProcess(['processor'], env);
-    processes.push(first);
-    await indexed(before.length);
+    await h.bus.ensureTopic(h.topic, 3);
+    await h.produce(before);
+    const first = h.processor();
+    await h.indexed(before.length);
     expect(await first.kill('SIGTERM')).toBe(0);
-    expect(await savedState(), 'a detection snapshot was saved on stop').toBeDefined();
+    expect(await h.savedState(), 'a detection snapshot was saved on stop').toBeDefined();
 
-    await produce(after);
-    const second = new VigieProcess(['processor'], env);
-    processes.push(second);
+    await h.produce(after);
+    const second = h.processor();
     const opsUrl = await second.opsUrl();
-    await indexed(events.length);
-    const spikes = await waitFor(
-      'the error spike in vigie-anomalies',
-      async () => {
-        await store.refresh();
-        return (await store.listAnomalies({ service: 'checkout', kind: 'error_spike' })).filter(
-          isCheckoutSpike,
-        );
-      },
-      (found) => found.length > 0,
-      120_000,
-      1000,
-    );
-    const spike = spikes[0] as Anomaly;
+    await h.indexed(events.length);
+    const spike = (await h.checkoutSpikes())[0] as Anomaly;
     // `updated` moves on with the anomaly; its start is the window that opened it.
     expect(Math.abs(Date.parse(spike.start) - INCIDENT_AT)).toBeLessThanOrEqual(30_000);
     expect(spike.contributors[0]).toMatchObject({ field: 'url.path', value: '/api/checkout' });
@@ -172,24 +57,75 @@ describe('detection in the processor, on real Kafka and Elasticsearch', () => {
     expect(page).toMatch(/vigie_detection_state_restores_total\{[^}]*outcome="restored"[^}]*\} [1-9]/);
 
     // The same record went to the anomalies topic for the alerter.
-    const published = await readAnomalies();
+    const published = await readAnomalies(h);
     expect(published.some((a) => a.id === spike.id)).toBe(true);
     expect(await second.kill('SIGTERM')).toBe(0);
   });
 
-  /** The snapshot of the partition that holds `checkout` (whichever it is). */
-  async function savedState(): Promise<unknown> {
-    for (let partition = 0; partition < 3; partition++) {
-      const state = await store.loadState(`${group}/${topic}/${partition}`);
-      if (state) return state;
-    }
-    return undefined;
-  }
+  it('after a SIGKILL between two snapshots, replays what the group committed past the snapshot: the spike stays one anomaly', async () => {
+    const h = harness();
+    const events = scenarioEvents();
+    const firstPart = events.filter((e) => Date.parse(e['@timestamp']) < RESTART_AT);
+    // The second part holds the start of the spike; the third its rest.
+    const secondEnd =
+      firstPart.length +
+      events.slice(firstPart.length).findIndex((e) => Date.parse(e['@timestamp']) >= INCIDENT_AT + 90_000);
+    const secondPart = events.slice(firstPart.length, secondEnd);
+    const thirdPart = events.slice(secondEnd);
+    // Snapshots only on stop: the state saved stays at the end of the first part.
+    const noPeriodicSnapshot = { VIGIE_DETECTION_SNAPSHOT_SECONDS: '3600' };
 
-  async function readAnomalies(): Promise<Anomaly[]> {
+    await h.bus.ensureTopic(h.topic, 3);
+    await h.produce(firstPart);
+    const first = h.processor(noPeriodicSnapshot);
+    await h.indexed(firstPart.length);
+    expect(await first.kill('SIGTERM')).toBe(0);
+    const snapshot = await h.savedState();
+
+    await h.produce(secondPart);
+    const second = h.processor(noPeriodicSnapshot);
+    await h.indexed(firstPart.length + secondPart.length);
+    const [opened] = await h.checkoutSpikes();
+    // Killed after committing the second part, with the state saved still at the first.
+    await second.kill('SIGKILL');
+    expect((await h.savedState())?.offset).toBe(snapshot?.offset);
+
+    await h.produce(thirdPart);
+    const third = h.processor();
+    const opsUrl = await third.opsUrl();
+    await h.indexed(events.length);
+    // Without the replay, the third process would not know the spike was open and
+    // would open a second anomaly for it, starting with the third part.
+    await waitFor(
+      'the spike updated by the third process',
+      async () => {
+        await h.store.refresh();
+        return (await h.store.getAnomaly((opened as Anomaly).id))?.updated ?? '';
+      },
+      (updated) => Date.parse(updated) >= INCIDENT_AT + 2 * MINUTE,
+      120_000,
+      1000,
+    ).catch((err: unknown) => {
+      console.log(
+        third.stdout
+          .split('\n')
+          .filter((l) => /eplay|Detection|nomaly|artition/.test(l))
+          .join('\n'),
+      );
+      throw err;
+    });
+    const spikes = await h.checkoutSpikes();
+    expect(spikes.map((a) => a.id)).toEqual([(opened as Anomaly).id]);
+    expect(Math.abs(Date.parse((opened as Anomaly).start) - INCIDENT_AT)).toBeLessThanOrEqual(30_000);
+    const page = await (await fetch(`${opsUrl}/metrics`)).text();
+    expect(page).toMatch(/vigie_detection_replays_total\{[^}]*\} [1-9]/);
+    expect(await third.kill('SIGTERM')).toBe(0);
+  }, 300_000);
+
+  async function readAnomalies(h: DetectionHarness): Promise<Anomaly[]> {
     const found: Anomaly[] = [];
-    const subscription = await bus.subscribe({
-      topic: anomaliesTopic,
+    const subscription = await h.bus.subscribe({
+      topic: h.anomaliesTopic,
       groupId: uniqueName('reader'),
       fromBeginning: true,
       handleBatch: async (batch) => {

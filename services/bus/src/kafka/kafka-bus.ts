@@ -189,8 +189,15 @@ export class KafkaBus implements LogBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const subscription = new KafkaSubscription(this.kafka, options, this.logger, () =>
-      this.subscriptions.delete(subscription),
+    const subscription = new KafkaSubscription(
+      this.kafka,
+      options,
+      this.logger,
+      () => this.subscriptions.delete(subscription),
+      async (topic, partition) => {
+        const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+        return offsets.find((o) => o.partition === partition)?.low ?? '0';
+      },
     );
     this.subscriptions.add(subscription);
     await subscription.start();

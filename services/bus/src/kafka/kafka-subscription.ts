@@ -19,7 +19,17 @@ interface Lane {
   queued: number;
   controller: AbortController;
   slotFreed: Array<() => void>;
+  /**
+   * Set while a replay is under way: batches that start after this offset were fetched
+   * before the seek and are dropped until the replayed records arrive.
+   */
+  replayingFrom?: bigint;
+  /** Replays so far: a batch queued before the latest one is stale and skipped. */
+  generation: number;
 }
+
+/** The oldest offset a partition still holds (records before it were deleted by retention). */
+export type EarliestOffset = (topic: string, partition: number) => Promise<string>;
 
 /**
  * One consumer-group member. Each partition has a lane: its batches reach the handler
@@ -40,6 +50,7 @@ export class KafkaSubscription implements Subscription {
     private readonly options: SubscribeOptions,
     private readonly logger: Logger,
     private readonly onStopped: () => void,
+    private readonly earliestOffset: EarliestOffset,
   ) {
     const maxBytesPerPartition = options.maxBytesPerPartition ?? 1024 * 1024;
     const concurrency = options.concurrency ?? 1;
@@ -103,6 +114,10 @@ export class KafkaSubscription implements Subscription {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     const lane = this.laneOf(batch.partition);
+    if (lane.replayingFrom !== undefined) {
+      if (BigInt(batch.firstOffset() ?? batch.lastOffset()) > lane.replayingFrom) return;
+      lane.replayingFrom = undefined;
+    }
     while (lane.queued >= PIPELINE_DEPTH) {
       if (!payload.isRunning() || lane.controller.signal.aborted) return;
       await new Promise<void>((resolve) => {
@@ -119,8 +134,10 @@ export class KafkaSubscription implements Subscription {
     payload.resolveOffset(batch.lastOffset());
     const recordBatch = toRecordBatch(batch);
     const { signal } = lane.controller;
+    const generation = lane.generation;
+    const current = () => !signal.aborted && generation === lane.generation;
     lane.tail = lane.tail
-      .then(() => (signal.aborted ? undefined : this.limit(() => this.handleUntilDone(recordBatch, signal))))
+      .then(() => (current() ? this.limit(() => this.handleUntilDone(recordBatch, signal)) : undefined))
       .then((done) => (done ? this.commit(batch) : undefined))
       .catch((err: unknown) =>
         this.logger.error({ err: summarizeError(err), partition: batch.partition }, 'Lane failed.'),
@@ -134,9 +151,12 @@ export class KafkaSubscription implements Subscription {
   /** Runs the handler until it succeeds (true) or the lane is dropped (false). */
   private async handleUntilDone(batch: RecordBatch, signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
+      let replayFrom: string | undefined;
       try {
-        await this.options.handleBatch(batch, { signal });
-        return true;
+        await this.options.handleBatch(batch, { signal, replayFrom: (offset) => (replayFrom = offset) });
+        if (replayFrom === undefined) return true;
+        await this.replay(batch, replayFrom);
+        return false;
       } catch (err) {
         if (signal.aborted) break;
         this.logger.warn(
@@ -147,6 +167,30 @@ export class KafkaSubscription implements Subscription {
       }
     }
     return false;
+  }
+
+  /**
+   * Moves the partition's fetch position back to `offset` (or to the oldest record left)
+   * and drops what was fetched ahead; the lane's later batches are skipped by offset.
+   */
+  private async replay(batch: RecordBatch, offset: string): Promise<void> {
+    const earliest = BigInt(await this.earliestOffset(batch.topic, batch.partition));
+    const from = BigInt(offset) > earliest ? BigInt(offset) : earliest;
+    const lane = this.lanes.get(batch.partition);
+    if (lane) {
+      lane.replayingFrom = from;
+      lane.generation++;
+    }
+    this.logger.info(
+      {
+        partition: batch.partition,
+        from: from.toString(),
+        asked: offset,
+        batchStart: batch.records[0]?.offset,
+      },
+      'Replaying records for the handler.',
+    );
+    this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: from.toString() });
   }
 
   private async commit(batch: Batch): Promise<void> {
@@ -168,7 +212,13 @@ export class KafkaSubscription implements Subscription {
   private laneOf(partition: number): Lane {
     let lane = this.lanes.get(partition);
     if (!lane || lane.controller.signal.aborted) {
-      lane = { tail: Promise.resolve(), queued: 0, controller: new AbortController(), slotFreed: [] };
+      lane = {
+        tail: Promise.resolve(),
+        queued: 0,
+        controller: new AbortController(),
+        slotFreed: [],
+        generation: 0,
+      };
       this.lanes.set(partition, lane);
     }
     return lane;

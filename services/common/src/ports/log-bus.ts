@@ -36,6 +36,15 @@ export interface BatchContext {
    * then; the new owner replays the batch. The bus keeps the membership alive meanwhile.
    */
   signal: AbortSignal;
+  /**
+   * Asks for this partition's records again from `offset`, an offset before this batch's
+   * first: nothing of this batch is committed, batches fetched after it are dropped, and
+   * delivery resumes at `offset`, or at the oldest record the bus still holds if that one
+   * is gone (the next batch then starts later than asked). Resolve the handler right
+   * after calling it. For a consumer whose own state was saved behind the group's
+   * committed offset (detection snapshots) and must see the records in between again.
+   */
+  replayFrom(offset: string): void;
 }
 
 /** What a subscription needs. */

@@ -31,7 +31,9 @@ export interface DetectionStageOptions {
  */
 export class DetectionStage {
   private readonly detectors = new Map<number, Detector>();
-  private readonly chains = new Map<number, Promise<void>>();
+  private readonly chains = new Map<number, Promise<unknown>>();
+  /** Partitions whose replay was asked and whose replayed batch has not come yet. */
+  private readonly replaying = new Set<number>();
   private readonly logger: Logger;
   private readonly now: () => number;
   private ticker: NodeJS.Timeout | undefined;
@@ -66,20 +68,42 @@ export class DetectionStage {
   }
 
   /**
-   * Takes in the events of one batch of `partition`, in offset order. The processor calls
-   * it while the batch is being indexed (the CPU work overlaps Elasticsearch's), then
+   * Where `partition` must be read again from before the batch starting at `firstOffset`
+   * can be taken in; undefined when the batch follows on from the engine's state. The
+   * state is loaded first when the partition is new here or after a gap (it may have been
+   * elsewhere meanwhile: its newer state is in the store). If the group committed past
+   * that state (the processor died between two snapshots, or the previous owner did), the
+   * records in between were indexed but never reached this engine: they are asked again,
+   * once per restore. If the bus no longer holds them, what it delivers next is taken in.
+   */
+  replayPoint(partition: number, firstOffset: bigint): Promise<string | undefined> {
+    return this.serialize(partition, async () => {
+      let detector = this.detectors.get(partition);
+      if (!detector || isGap(detector, firstOffset)) detector = await this.load(partition);
+      if (!isGap(detector, firstOffset) || this.replaying.delete(partition)) return undefined;
+      this.replaying.add(partition);
+      const from = detector.lastOffset + 1n;
+      this.options.metrics.detectionReplays.inc();
+      this.logger.info(
+        { partition, from: from.toString(), batchStart: firstOffset.toString() },
+        'Detection state is behind the committed offset: replaying the records in between.',
+      );
+      return from.toString();
+    });
+  }
+
+  /**
+   * Takes in the events of one batch of `partition`, in offset order; `lastOffset` is the
+   * batch's last record (dead letters have no event but count as taken in). The processor
+   * calls it while the batch is being indexed (the CPU work overlaps Elasticsearch's), then
    * `flush` once the batch is indexed. If indexing fails, the batch comes again and the
    * events already taken in are skipped by offset.
    */
-  ingest(partition: number, events: PartitionEvent[]): Promise<void> {
+  ingest(partition: number, events: PartitionEvent[], lastOffset: bigint): Promise<void> {
     return this.serialize(partition, async () => {
-      const first = events[0];
-      let detector = this.detectors.get(partition);
-      // A gap means the partition was elsewhere meanwhile: its newer state is in the store.
-      if (!detector || (first && first.offset > detector.lastOffset + 1n && detector.lastOffset >= 0n)) {
-        detector = await this.load(partition);
-      }
-      detector.ingest(events, this.now());
+      const detector = this.detectors.get(partition) ?? (await this.load(partition));
+      this.replaying.delete(partition);
+      detector.ingest(events, this.now(), lastOffset);
     });
   }
 
@@ -210,12 +234,17 @@ export class DetectionStage {
     return `${config.processor.groupId}/${config.kafka.logsTopic}/${partition}`;
   }
 
-  private serialize(partition: number, work: () => Promise<void>): Promise<void> {
+  private serialize<T>(partition: number, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(partition) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
     this.chains.set(partition, next);
     return next;
   }
+}
+
+/** Whether records between the engine's state and `firstOffset` are missing from it. */
+function isGap(detector: Detector, firstOffset: bigint): boolean {
+  return detector.lastOffset >= 0n && firstOffset > detector.lastOffset + 1n;
 }
 
 function toRecord(anomaly: Anomaly) {

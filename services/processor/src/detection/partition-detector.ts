@@ -46,8 +46,16 @@ export class PartitionDetector {
     this.lastSnapshotWall = now;
   }
 
-  /** Takes in events after `lastOffset` (earlier ones are already in the state). */
-  ingest(events: readonly PartitionEvent[], now: number): void {
+  /**
+   * Takes in events after `lastOffset` (earlier ones are already in the state), then
+   * stands at `batchEnd` when given: the batch's last record, which may carry no event.
+   */
+  ingest(events: readonly PartitionEvent[], now: number, batchEnd?: bigint): void {
+    this.takeIn(events, now);
+    if (batchEnd !== undefined && batchEnd > this.lastOffset) this.lastOffset = batchEnd;
+  }
+
+  private takeIn(events: readonly PartitionEvent[], now: number): void {
     for (const { id, offset, event, recordTime } of events) {
       if (offset <= this.lastOffset) continue;
       this.lastOffset = offset;
