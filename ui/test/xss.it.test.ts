@@ -122,7 +122,9 @@ it('shows payloads as text in the anomaly view', async () => {
   expect(await detail.locator('h2').textContent()).toContain(payloads[1]);
   expect(await detail.locator('tbody td:nth-child(2)').allTextContents()).toEqual(payloads.slice(40, 60));
   await expect.poll(() => detail.locator('.samples li').count()).toBe(3);
-  expect(await ui.page.getByTestId('anomaly-timeline').locator('text.service').count()).toBeGreaterThan(0);
+  await expect
+    .poll(() => ui.page.getByTestId('anomaly-timeline').locator('text.service').count())
+    .toBeGreaterThan(0);
   await screenshot(ui.page, 'xss-anomaly');
   expect(await ui.page.locator(INJECTED).count()).toBe(0);
 });
