@@ -29,17 +29,6 @@ beforeAll(async () => {
     requested.push(url);
     return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
   });
-  vi.stubGlobal(
-    'EventSource',
-    class {
-      onerror: (() => void) | null = null;
-      constructor(url: string) {
-        requested.push(url);
-      }
-      addEventListener(): void {}
-      close(): void {}
-    },
-  );
 });
 
 afterAll(() => {

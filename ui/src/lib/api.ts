@@ -153,13 +153,31 @@ function toSearchParams(params: Params): URLSearchParams {
   return out;
 }
 
+/** The API key sent with every request, and what to do when the API asks for one. */
+let apiKey: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+/**
+ * Sets the key sent as `Authorization: Bearer …` (null: none, for the keyless loopback
+ * mode) and the callback run when the API answers 401.
+ */
+export function useApiKey(key: string | null, unauthorized: () => void): void {
+  apiKey = key;
+  onUnauthorized = unauthorized;
+}
+
+function headers(accept: string): Record<string, string> {
+  return apiKey ? { accept, authorization: `Bearer ${apiKey}` } : { accept };
+}
+
 async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
   const query = toSearchParams(params).toString();
   const response = await fetch(query ? `${path}?${query}` : path, {
-    headers: { accept: 'application/json' },
+    headers: headers('application/json'),
     signal,
   });
   if (!response.ok) {
+    if (response.status === 401) onUnauthorized();
     let body: { error?: { code?: string; message?: string; position?: ErrorPosition } } = {};
     try {
       body = await response.json();
@@ -249,21 +267,67 @@ export function services(
   return getJson('/api/services', { ...range }, signal);
 }
 
+/** Reads Server-Sent Events frames from a response body, calling `onFrame(event, data)`. */
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onFrame: (event: string, data: string) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer = (buffer + decoder.decode(value, { stream: true })).replace(/\r\n?/g, '\n');
+    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) onFrame(event, data.join('\n'));
+    }
+  }
+}
+
+/** Wait before reconnecting a dropped live tail. */
+const TAIL_RETRY_MS = 2000;
+
 /**
  * Opens the live tail (GET /api/tail, Server-Sent Events) and calls `onEvents` with each
- * batch of new matching events. Returns the function that closes it.
+ * batch of new matching events, reconnecting when the stream drops. Read with fetch
+ * rather than EventSource, which cannot send the API key. Returns the function that
+ * closes it.
  */
 export function tail(q: string, onEvents: (events: EventRef[]) => void, onError: () => void): () => void {
   const query = toSearchParams({ q }).toString();
-  const source = new EventSource(query ? `/api/tail?${query}` : '/api/tail');
-  source.addEventListener('events', (message) => {
-    try {
-      const data = JSON.parse((message as MessageEvent<string>).data) as { events?: EventRef[] };
-      if (Array.isArray(data.events)) onEvents(data.events);
-    } catch {
-      onError();
+  const controller = new AbortController();
+  const { signal } = controller;
+  const run = async () => {
+    while (!signal.aborted) {
+      try {
+        const response = await fetch(query ? `/api/tail?${query}` : '/api/tail', {
+          headers: headers('text/event-stream'),
+          signal,
+        });
+        if (response.status === 401) return onUnauthorized();
+        if (!response.ok || !response.body)
+          throw new ApiError(`live tail: ${response.status}`, response.status, 'VIGIE_ERR_HTTP');
+        await readEvents(response.body, (event, data) => {
+          if (event !== 'events') return;
+          const parsed = JSON.parse(data) as { events?: EventRef[] };
+          if (Array.isArray(parsed.events)) onEvents(parsed.events);
+        });
+      } catch {
+        if (signal.aborted) return;
+        onError();
+      }
+      await new Promise((resolve) => setTimeout(resolve, TAIL_RETRY_MS));
     }
-  });
-  source.onerror = onError;
-  return () => source.close();
+  };
+  void run();
+  return () => controller.abort();
 }

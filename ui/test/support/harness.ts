@@ -4,7 +4,7 @@ import type { ElasticsearchStore } from '@vigie/storage';
 import { deletePrefix, esRequest, uniqueName } from '@vigie/testkit';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { startApi } from './api-server.js';
+import { startApi, type TestApi } from './api-server.js';
 import { launch, openPage, type PageWatch, screenshot } from './browser.js';
 import { openStore, type Seeded, seed } from './seed.js';
 
@@ -15,6 +15,8 @@ export interface UiHarness {
   store: ElasticsearchStore;
   seeded: Seeded;
   url: string;
+  /** The API key, when the server asks for one (`useUi(name, { requireKey: true })`). */
+  key?: string;
   page: Page;
   watch: PageWatch;
   /** Opens a hash route of the UI (`#/search?q=…`). */
@@ -28,18 +30,19 @@ export interface UiHarness {
  * each test a new page. After each test: a screenshot in ui/test-results/, and the page
  * must have had no CSP violation, no dialog, no page error and an untouched XSS canary.
  */
-export function useUi(name: string): UiHarness {
+export function useUi(name: string, options: { requireKey?: boolean } = {}): UiHarness {
   const prefix = uniqueName(`vigie-ui-${name}`);
   const store = openStore(prefix);
   let browser: Browser;
-  let server: { url: string; close: () => Promise<void> };
+  let server: TestApi;
   const ui = { store } as UiHarness;
 
   beforeAll(async () => {
     execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: UI, stdio: 'inherit' });
     ui.seeded = await seed(store);
-    server = await startApi(store);
+    server = await startApi(store, options.requireKey);
     ui.url = server.url;
+    if (server.key) ui.key = server.key;
     browser = await launch();
   });
 
