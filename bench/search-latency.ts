@@ -57,48 +57,72 @@ const BYTES_PER_EVENT = 600;
 
 const client = new Client({ node: values.elasticsearch, requestTimeout: 120_000 });
 
-/** A typical request of the search page, relative to the end of the data. */
+/** A typical request of the search page over the last `hours` before `end`. */
 interface QueryKind {
   name: string;
-  path: (end: number) => string;
+  hours: number;
+  route: string;
+  params: Record<string, string>;
 }
-
-const api = (route: string, params: Record<string, string>) => `${route}?${new URLSearchParams(params)}`;
-const range = (end: number, hours: number) => ({
-  from: new Date(end - hours * HOUR).toISOString(),
-  to: new Date(end).toISOString(),
-});
 
 const KINDS: QueryKind[] = [
   {
     name: 'search: text + facet, 24 h',
-    path: (end) =>
-      api('/api/search', { q: '"did not answer" AND service.name:shop-api', ...range(end, 24), size: '100' }),
+    hours: 24,
+    route: '/api/search',
+    params: { q: '"did not answer" AND service.name:shop-api', size: '100' },
   },
   {
     name: 'search: field + status range, 24 h',
-    path: (end) =>
-      api('/api/search', {
-        q: 'service.name:frontend AND http.response.status_code >= 500',
-        ...range(end, 24),
-        size: '100',
-      }),
+    hours: 24,
+    route: '/api/search',
+    params: { q: 'service.name:frontend AND http.response.status_code >= 500', size: '100' },
   },
-  { name: 'histogram, 24 h', path: (end) => api('/api/histogram', { q: '', ...range(end, 24) }) },
-  {
-    name: 'histogram, 7 d',
-    path: (end) => api('/api/histogram', { q: 'log.level:error', ...range(end, 7 * 24) }),
-  },
+  { name: 'histogram, 24 h', hours: 24, route: '/api/histogram', params: { q: '' } },
+  { name: 'histogram, 7 d', hours: 7 * 24, route: '/api/histogram', params: { q: 'log.level:error' } },
   {
     name: 'top values of url.path, 24 h',
-    path: (end) =>
-      api('/api/fields/url.path/top', {
-        q: 'http.response.status_code >= 400',
-        ...range(end, 24),
-        size: '10',
-      }),
+    hours: 24,
+    route: '/api/fields/url.path/top',
+    params: { q: 'http.response.status_code >= 400', size: '10' },
   },
 ];
+
+/**
+ * Every request ends up to this much before the end of the data, as users asking for
+ * "the last 24 h" at different moments do: the same time range over and over would be
+ * answered from Elasticsearch's shard request cache, which real dashboards rarely hit.
+ */
+const JITTER_MS = 10 * 60_000;
+const jittered = (end: number) => end - Math.floor(Math.random() * JITTER_MS);
+
+/**
+ * The captured body of `kind` with its time range moved to end at `end`: the API sent
+ * the range as epoch ms (the filter, and the histogram's bounds).
+ */
+function bodyTemplate(
+  kind: QueryKind,
+  captured: CapturedRequest,
+  capturedEnd: number,
+): (end: number) => Record<string, unknown> {
+  const from = String(capturedEnd - kind.hours * HOUR);
+  const to = String(capturedEnd);
+  if (!captured.body.includes(from) || !captured.body.includes(to))
+    throw new Error(`${kind.name}: the Elasticsearch request does not carry the time range as epoch ms`);
+  const parts = captured.body.split(new RegExp(`(${from}|${to})`));
+  return (end) => {
+    const text = parts
+      .map((part) => (part === from ? String(end - kind.hours * HOUR) : part === to ? String(end) : part))
+      .join('');
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+}
+
+/** The API path of `kind` over the hours before `end`. */
+function apiPath(kind: QueryKind, end: number): string {
+  const from = new Date(end - kind.hours * HOUR).toISOString();
+  return `${kind.route}?${new URLSearchParams({ ...kind.params, from, to: new Date(end).toISOString() })}`;
+}
 
 function checkDisk(): void {
   const stats = statfsSync('/');
@@ -187,7 +211,7 @@ async function captureQueries(end: number, dir: string): Promise<CapturedRequest
   try {
     for (const kind of KINDS) {
       const before = proxy.captured.length;
-      const response = await fetch(url + kind.path(end));
+      const response = await fetch(url + apiPath(kind, end));
       if (!response.ok) throw new Error(`${kind.name}: ${response.status} ${await response.text()}`);
       const sent = proxy.captured.slice(before);
       if (sent.length !== 1)
@@ -264,7 +288,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-search-'));
   // Each search writes an audit record: start every run from an empty audit index.
   await client.indices.delete({ index: `${PREFIX}-audit`, ignore_unavailable: true });
-  const captured = await captureQueries(end, dir);
+  const captures = await captureQueries(end, dir);
   const { api, url } = await startApi(values.elasticsearch, dir);
   const apiRuns: Figures[][] = KINDS.map(() => []);
   const directRuns: Figures[][] = KINDS.map(() => []);
@@ -274,20 +298,20 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       const all: LoadResult = { latencies: [], rate: 0, failures: 0 };
       for (const [i, kind] of KINDS.entries()) {
-        const target = url + kind.path(end);
-        const request = captured[i] as CapturedRequest;
+        const captured = captures[i] as CapturedRequest;
+        const pathOf = () => apiPath(kind, jittered(end));
+        const template = bodyTemplate(kind, captured, end);
+        const bodyOf = () => template(jittered(end));
         // Alternate the order so that neither side always meets the warmer caches.
         const sides = run % 2 ? (['api', 'direct'] as const) : (['direct', 'api'] as const);
         for (const side of sides) {
           progress(`run ${run}/${RUNS}: ${kind.name}, ${side === 'api' ? 'API' : 'Elasticsearch direct'}...`);
-          if (WARMUP > 0)
-            await (side === 'api'
-              ? loadApi(target, CONNECTIONS, WARMUP)
-              : loadDirect(client, request, CONNECTIONS, WARMUP));
-          const result =
+          const load = (seconds: number) =>
             side === 'api'
-              ? await loadApi(target, CONNECTIONS, DURATION)
-              : await loadDirect(client, request, CONNECTIONS, DURATION);
+              ? loadApi(url, pathOf, CONNECTIONS, seconds)
+              : loadDirect(client, captured, bodyOf, CONNECTIONS, seconds);
+          if (WARMUP > 0) await load(WARMUP);
+          const result = await load(DURATION);
           const f = figures(result);
           (side === 'api' ? apiRuns : directRuns)[i]?.push(f);
           raw.push({ run, kind: kind.name, side, ...f, requests: result.latencies.length });
@@ -317,7 +341,7 @@ async function main(): Promise<void> {
   const file = `bench/results/search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   const summary = KINDS.map((kind, i) => ({
     kind: kind.name,
-    path: kind.path(end),
+    path: apiPath(kind, end),
     api: medianOf(apiRuns[i] as Figures[]),
     direct: medianOf(directRuns[i] as Figures[]),
   }));

@@ -33,12 +33,24 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
 }
 
-/** `connections` autocannon connections on `url` for `seconds`. */
-export async function loadApi(url: string, connections: number, seconds: number): Promise<LoadResult> {
+/** `connections` autocannon connections on `url` for `seconds`, each request on the path `pathOf()` gives. */
+export async function loadApi(
+  url: string,
+  pathOf: () => string,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, timeout: 30 }, (err, done) =>
-      err ? reject(err) : resolve(done),
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        timeout: 30,
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: pathOf() }) }],
+      },
+      (err, done) => (err ? reject(err) : resolve(done)),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode < 300) latencies.push(responseTime);
@@ -48,20 +60,24 @@ export async function loadApi(url: string, connections: number, seconds: number)
   return { latencies, rate: latencies.length / seconds, failures };
 }
 
-/** `connections` closed loops sending `captured` straight to Elasticsearch for `seconds`. */
+/**
+ * `connections` closed loops sending `captured` straight to Elasticsearch for `seconds`,
+ * each with the body `bodyOf()` gives (an object, as the store passes it: the client
+ * serialises it for every request).
+ */
 export async function loadDirect(
   client: Client,
   captured: CapturedRequest,
+  bodyOf: () => Record<string, unknown>,
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
-  // An object, as the store passes it: the client serialises it for every request.
-  const body = JSON.parse(captured.body) as Record<string, unknown>;
   const deadline = performance.now() + seconds * 1000;
   const loop = async (): Promise<void> => {
     while (performance.now() < deadline) {
+      const body = bodyOf();
       const started = performance.now();
       try {
         await client.transport.request({
