@@ -24,7 +24,6 @@ export async function deletePrefix(prefix: string): Promise<void> {
     'DELETE',
     `/${prefix}-*?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=all`,
   );
-  for (const name of ['logs', 'deadletter', 'anomalies']) {
-    await esRequest('DELETE', `/_index_template/${prefix}-${name}`);
-  }
+  // Every template of the prefix (logs, dead letters, anomalies, metrics, state, audit...).
+  await esRequest('DELETE', `/_index_template/${prefix}-*`);
 }

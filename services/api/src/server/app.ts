@@ -5,11 +5,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ACCESS_CONTROL_RESPONSES, OPENAPI_SECURITY } from '../auth/openapi.js';
 import { registerErrorHandler } from './errors.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTailRoute } from './routes/tail.js';
+import { errorResponses } from './schemas.js';
 
 /** The `api` section of the configuration. */
 export type ApiConfig = VigieConfig['api'];
@@ -47,16 +49,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);
 
-  // ---- AUTH HOOK ------------------------------------------------------------------
-  // Access control (API keys, roles, audit, rate limit, security headers) registers here,
-  // before every route. Routes declare `config.permission` (and `audit`) for it.
-  if (options.auth) await options.auth(app);
-  // The docs page is public like the document it shows.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, permission: 'public' };
-  });
-  // ----------------------------------------------------------------------------------
-
+  // The document is registered first so that it sees every route, the access
+  // control's own (keys, audit) included.
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -66,8 +60,33 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         description:
           'Search, histogram, facets, context, live tail and anomalies of the logs Vigie stores. Log content is attacker-controlled: render it as text.',
       },
+      ...(options.auth
+        ? {
+            components: { securitySchemes: OPENAPI_SECURITY.securitySchemes },
+            security: [{ bearerKey: [] }, { headerKey: [] }],
+          }
+        : {}),
     },
   });
+
+  // ---- AUTH HOOK ------------------------------------------------------------------
+  // Access control (API keys, roles, audit, rate limit, security headers) registers here,
+  // before every route. Routes declare `config.permission` (and `audit`) for it.
+  app.addHook('onRoute', (route) => {
+    // The docs page is public like the document it shows.
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, permission: 'public' };
+    // Every protected route can answer 401, 403 and 429, and every route with a schema for
+    // its input a 400 (the error handler's answer to a validation error), 500 and 503:
+    // the document says so, routes of the access control included.
+    const permission = (route.config as { permission?: string } | undefined)?.permission;
+    if (route.url.startsWith('/api/') && route.schema) {
+      const access = options.auth && permission !== 'public' ? ACCESS_CONTROL_RESPONSES : {};
+      route.schema.response = { ...errorResponses, ...access, ...(route.schema.response as object) };
+    }
+  });
+  if (options.auth) await options.auth(app);
+  // ----------------------------------------------------------------------------------
+
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () =>
     app.swagger(),

@@ -67,10 +67,7 @@ describe('GET /api/search', () => {
   );
 
   it('orders by time and marks the words that matched in the message', async () => {
-    const { body } = await getJson<SearchBody>(
-      api.app,
-      `/api/search?q=GET&${range}&highlight=true&size=20`,
-    );
+    const { body } = await getJson<SearchBody>(api.app, `/api/search?q=GET&${range}&highlight=true&size=20`);
     expect(body.events.length).toBeGreaterThan(0);
     for (const hit of body.events) {
       expect(hit.highlight?.message?.[0]).toContain('\u0001GET\u0002');

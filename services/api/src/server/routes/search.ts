@@ -51,7 +51,8 @@ export function registerSearchRoutes(app: FastifyInstance, search: LogSearch, no
             size: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             search_after: {
               type: 'string',
-              maxLength: 100_000,
+              // A cursor is a few hundred characters; the bound keeps the URL under the header limit.
+              maxLength: 8_192,
               description: 'The `next` of the previous page.',
             },
             highlight: { type: 'boolean', default: false },

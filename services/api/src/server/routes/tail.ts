@@ -28,7 +28,8 @@ export function registerTailRoute(
   app.get<{ Querystring: { q?: string } }>(
     '/api/tail',
     {
-      config: { permission: 'tail', audit: true },
+      // The stream hijacks the reply: its audit record is written when it starts.
+      config: { permission: 'tail', audit: 'stream' },
       schema: {
         summary: 'Live tail of new matching events (text/event-stream)',
         description:
