@@ -1,14 +1,32 @@
-import { ENGINES, uniqueName, VigieProcess, waitFor } from '@vigie/testkit';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deletePrefix, ENGINES, uniqueName, VigieProcess, waitFor } from '@vigie/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Keys and audit files of its own: a keys file in the working directory would make the
+// keyless loopback mode ask for a key.
+const dir = mkdtempSync(join(tmpdir(), 'vigie-cli-api-'));
+const prefix = uniqueName('vigie-it-cli-api');
+const files = {
+  VIGIE_API_KEYS_FILE: join(dir, 'keys.json'),
+  VIGIE_API_AUDIT_FILE: join(dir, 'audit.log'),
+  VIGIE_ELASTICSEARCH_INDEX_PREFIX: prefix,
+};
 
 /** `vigie api` as a user starts it (the built CLI, configuration from the environment). */
 describe('vigie api', () => {
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await deletePrefix(prefix);
+  });
+
   it('listens on 127.0.0.1, answers the API, and stops on SIGTERM', async () => {
     const vigie = new VigieProcess(['api'], {
       VIGIE_API_PORT: '0',
       VIGIE_API_UI_DIR: '/nonexistent/ui',
       VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
-      VIGIE_ELASTICSEARCH_INDEX_PREFIX: uniqueName('vigie-it-cli-api'),
+      ...files,
     });
     try {
       const line = await waitFor(
@@ -36,6 +54,7 @@ describe('vigie api', () => {
       VIGIE_API_HOST: '0.0.0.0',
       VIGIE_API_PORT: '0',
       VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
+      ...files,
     });
     expect(await vigie.exited).not.toBe(0);
     expect(vigie.stdout + vigie.stderr).toMatch(/0\.0\.0\.0/);
