@@ -1,7 +1,7 @@
-import type { LogEvent, StoredLog, VigieConfig } from '@vigie/common';
+import type { StoredLog, VigieConfig } from '@vigie/common';
 import { loadConfig } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
-import { defaultShop, deletePrefix, ENGINES, generateTraffic, testLogger, uniqueName } from '@vigie/testkit';
+import { deletePrefix, ENGINES, seedShopLogs, testLogger, uniqueName } from '@vigie/testkit';
 import type { FastifyInstance } from 'fastify';
 import { createApiServer } from '../../src/index.js';
 
@@ -45,20 +45,7 @@ export async function seededApi(): Promise<SeededApi> {
   });
   await store.setup();
   await store.setupDetection();
-  const start = Math.floor((Date.now() - 15 * 60_000) / 1000) * 1000;
-  const events: LogEvent[] = [
-    ...generateTraffic({ seed: 7, start, durationMs: 10 * 60_000, services: defaultShop(), incidents: [] }),
-  ];
-  const logs = events.map((event, i) => ({
-    id: `ev-${i}`,
-    event,
-    partitionTime: Date.parse(event['@timestamp']),
-  }));
-  for (let i = 0; i < logs.length; i += 1000) {
-    const outcomes = await store.writeLogs(logs.slice(i, i + 1000));
-    if (!outcomes.every((outcome) => outcome.status === 'ok')) throw new Error('seeding failed');
-  }
-  await store.refresh();
+  const { start, logs } = await seedShopLogs(store, { seed: 7 });
   const app = await createApiServer({ store, search: store, config: apiConfig(), logger: testLogger() });
   return {
     app,

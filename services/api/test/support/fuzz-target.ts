@@ -1,17 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LogEvent } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
-import {
-  defaultShop,
-  deletePrefix,
-  ENGINES,
-  generateTraffic,
-  sampleAnomaly,
-  testLogger,
-  uniqueName,
-} from '@vigie/testkit';
+import { deletePrefix, ENGINES, sampleAnomaly, seedShopLogs, testLogger, uniqueName } from '@vigie/testkit';
 import { createApiServer, FileAuditSink, KeyStore, registerAccessControl } from '../../src/index.js';
 import { apiConfig } from '../server/harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
@@ -46,19 +37,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   });
   await store.setup();
   await store.setupDetection();
-  const start = Math.floor((Date.now() - 15 * 60_000) / 1000) * 1000;
-  const events: LogEvent[] = [
-    ...generateTraffic({ seed: 11, start, durationMs: 10 * 60_000, services: defaultShop(), incidents: [] }),
-  ];
-  const logs = events.map((event, i) => ({
-    id: `ev-${i}`,
-    event,
-    partitionTime: Date.parse(event['@timestamp']),
-  }));
-  for (let i = 0; i < logs.length; i += 1000) {
-    const outcomes = await store.writeLogs(logs.slice(i, i + 1000));
-    if (!outcomes.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the logs failed');
-  }
+  await seedShopLogs(store, { seed: 11 });
   const anomalies = await store.writeAnomalies([0, 1, 2, 3].map((i) => sampleAnomaly(i)));
   if (!anomalies.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the anomalies failed');
   await store.refresh();

@@ -14,6 +14,7 @@
 export { generateTraffic } from './generate.js';
 export { Rng, streamSeed } from './random.js';
 export { DEFAULT_DAILY_AMPLITUDE, ratePerSecond, seasonality } from './rhythm.js';
+export { seedShopLogs } from './seed.js';
 export { defaultShop, SCENARIO_INCIDENTS } from './shop.js';
 export type {
   ErrorTemplate,
