@@ -32,6 +32,8 @@ export type {
   FieldInfo,
   LogSearch,
   MetricQuery,
+  RouteLatency,
+  RouteLatencyQuery,
   SearchCursor,
   SearchHit,
   SearchPage,
@@ -43,7 +45,7 @@ export type {
   TimeRange,
   TopValues,
 } from './ports/log-search.js';
-export { HIGHLIGHT_END, HIGHLIGHT_START } from './ports/log-search.js';
+export { HIGHLIGHT_END, HIGHLIGHT_START, latencyChange, WEEK_MS } from './ports/log-search.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
 export * from './query/index.js';
 export type {

@@ -3,6 +3,7 @@ import { parseQuery, toPredicate } from '@vigie/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleAnomaly } from './detection-store-contract.js';
 import { sampleEvent } from './events.js';
+import { routeLatencyCases } from './route-latency-contract.js';
 
 /** A store that can be written (to seed it) and searched. */
 export type SearchableStore = LogStore & DetectionStore & LogSearch;
@@ -292,6 +293,8 @@ export function describeLogSearchContract(name: string, createStore: () => Promi
         p95Upper: null,
       });
     });
+
+    routeLatencyCases(() => store);
 
     it('lists the services seen, by volume, with their latest version', async () => {
       const services = await store.listServices(RANGE, 3);

@@ -12,6 +12,8 @@ import type {
   LogSearch,
   LogStore,
   MetricQuery,
+  RouteLatency,
+  RouteLatencyQuery,
   SavedState,
   SearchPage,
   SearchRequest,
@@ -24,6 +26,7 @@ import type {
   WriteOutcome,
 } from '@vigie/common';
 import { metricId, UnavailableError } from '@vigie/common';
+import { memoryRouteLatency } from './memory-route-latency.js';
 import { MemorySearch } from './memory-search.js';
 
 /** Faults a `MemoryStore` can play, to test what sits above a store. */
@@ -79,6 +82,9 @@ export class MemoryStore implements LogStore, DetectionStore, LogSearch {
   }
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     return this.searcher.listServices(range, limit);
+  }
+  async routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]> {
+    return memoryRouteLatency(this.metrics.values(), query);
   }
 
   async healthcheck(): Promise<void> {}

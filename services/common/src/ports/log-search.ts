@@ -178,6 +178,43 @@ export interface ServiceSeen {
   events: number;
 }
 
+/** Which routes to rank by latency: the `url.path` series of the bucket metrics. */
+export interface RouteLatencyQuery extends TimeRange {
+  /** One service, or every service when absent. */
+  service?: string;
+  /** At most this many routes, slowest first; 1..500. */
+  limit: number;
+}
+
+/** One route of one service, its p95 latency in a time range and the same range a week earlier. */
+export interface RouteLatency {
+  service: string;
+  /** The route template (`/api/orders/:id`), as the detection's `url.path` series names it. */
+  route: string;
+  /** Requests with a duration in the range (the buckets' latency samples, summed). */
+  requests: number;
+  /**
+   * The buckets' p95 in ms averaged with their request counts as weights: an estimate of the
+   * range's p95, not an exact percentile of all its requests.
+   */
+  p95: number;
+  /** The same estimate over the same range one week earlier; null when the route had no requests then. */
+  previousP95: number | null;
+  /** Relative change against a week earlier, `(p95 - previousP95) / previousP95`; null without a previous p95. */
+  change: number | null;
+}
+
+/** The offset of the previous-week range of `routeLatency`. */
+export const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The relative change of a p95 against the previous one; null when there is none (or it
+ * is 0, where no ratio exists).
+ */
+export function latencyChange(p95: number, previousP95: number | null): number | null {
+  return previousP95 === null || previousP95 === 0 ? null : (p95 - previousP95) / previousP95;
+}
+
 /** The read port of the search API. */
 export interface LogSearch {
   search(request: SearchRequest): Promise<SearchPage>;
@@ -196,4 +233,9 @@ export interface LogSearch {
   serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]>;
   /** Services with events in the range, by volume, at most `limit`. */
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]>;
+  /**
+   * Routes (with latency samples in the range) by p95 descending, then service and route,
+   * at most `limit`, each against the same range one week earlier.
+   */
+  routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]>;
 }

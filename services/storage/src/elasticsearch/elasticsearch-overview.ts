@@ -5,16 +5,21 @@ import type {
   BucketMetric,
   LogEvent,
   MetricQuery,
+  RouteLatency,
+  RouteLatencyQuery,
   ServiceBucket,
   ServiceSeen,
   ServiceSeries,
   TimeRange,
 } from '@vigie/common';
+import { latencyChange, WEEK_MS } from '@vigie/common';
 
 type Query = estypes.QueryDslQueryContainer;
 type Guard = <T>(call: () => Promise<T>) => Promise<T>;
 
 const LENIENT = { allow_no_indices: true, ignore_unavailable: true } as const;
+/** Services read by the route ranking, far above what one deployment runs. */
+const MAX_SERVICES = 1000;
 
 /**
  * The `LogSearch` reads of detection output and of services: anomalies, bucket metrics
@@ -205,5 +210,85 @@ export class ElasticsearchOverview {
         };
       }),
     }));
+  }
+
+  async routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]> {
+    const current = await this.routeWindow(
+      query,
+      query.service ? [{ term: { service: query.service } }] : [],
+      query.limit,
+    );
+    if (current.length === 0) return [];
+    // The previous week is read for the ranked routes only, each (service, route) pair exactly.
+    const pairs: Query[] = current.map((route) => ({
+      bool: { filter: [{ term: { service: route.service } }, { term: { value: route.route } }] },
+    }));
+    const previous = await this.routeWindow(
+      { from: query.from - WEEK_MS, to: query.to - WEEK_MS },
+      [{ bool: { should: pairs, minimum_should_match: 1 } }],
+      current.length,
+    );
+    const before = new Map(previous.map((route) => [`${route.service}\0${route.route}`, route.p95]));
+    return current.map((route) => {
+      const previousP95 = before.get(`${route.service}\0${route.route}`) ?? null;
+      return { ...route, previousP95, change: latencyChange(route.p95, previousP95) };
+    });
+  }
+
+  /** Routes with latency samples in a range by weighted p95, slowest first. */
+  private async routeWindow(
+    range: TimeRange,
+    extra: Query[],
+    size: number,
+  ): Promise<Array<{ service: string; route: string; requests: number; p95: number }>> {
+    type Route = { key: string; requests: { value: number | null }; p95: { value: number | null } };
+    type Service = { key: string; routes: { buckets: Route[] } };
+    // The slowest `size` routes of every service hold the slowest `size` overall; the
+    // cluster's distribution may lack `multi_terms`, so the merge is done here.
+    const response = await this.guard(() =>
+      this.client.search({
+        index: `${this.prefix}-metrics`,
+        ...LENIENT,
+        query: {
+          bool: {
+            filter: [
+              { range: { '@timestamp': { gte: range.from, lte: range.to, format: 'epoch_millis' } } },
+              { term: { field: 'url.path' } },
+              { range: { 'latency.samples': { gt: 0 } } },
+              ...extra,
+            ],
+          },
+        },
+        size: 0,
+        aggs: {
+          services: {
+            terms: { field: 'service', size: MAX_SERVICES, order: { _key: 'asc' } },
+            aggs: {
+              routes: {
+                terms: { field: 'value', size, order: [{ p95: 'desc' }, { _key: 'asc' }] },
+                aggs: {
+                  requests: { sum: { field: 'latency.samples' } },
+                  p95: {
+                    weighted_avg: { value: { field: 'latency.p95' }, weight: { field: 'latency.samples' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    const services = (response.aggregations?.services as { buckets: Service[] } | undefined)?.buckets ?? [];
+    return services
+      .flatMap((service) =>
+        service.routes.buckets.map((route) => ({
+          service: service.key,
+          route: route.key,
+          requests: route.requests.value ?? 0,
+          p95: route.p95.value ?? 0,
+        })),
+      )
+      .sort((a, b) => b.p95 - a.p95 || a.service.localeCompare(b.service) || a.route.localeCompare(b.route))
+      .slice(0, size);
   }
 }

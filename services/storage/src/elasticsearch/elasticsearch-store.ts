@@ -14,6 +14,8 @@ import type {
   LogSearch,
   LogStore,
   MetricQuery,
+  RouteLatency,
+  RouteLatencyQuery,
   SavedState,
   SearchPage,
   SearchRequest,
@@ -104,6 +106,9 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   }
   listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     return this.overview.listServices(range, limit);
+  }
+  routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]> {
+    return this.overview.routeLatency(query);
   }
 
   async healthcheck(): Promise<void> {
