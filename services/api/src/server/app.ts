@@ -9,6 +9,7 @@ import { ACCESS_CONTROL_RESPONSES, OPENAPI_SECURITY } from '../auth/openapi.js';
 import { registerErrorHandler } from './errors.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerPerformanceRoute } from './routes/performance.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTailRoute } from './routes/tail.js';
 import { errorResponses } from './schemas.js';
@@ -96,6 +97,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   registerSearchRoutes(app, options.search, now);
   registerTailRoute(app, options.search, config, now);
   registerAnomalyRoutes(app, options.search, now);
+  registerPerformanceRoute(app, options.search, now);
   await registerUi(app, config.uiDir);
   return app;
 }
