@@ -1,4 +1,4 @@
-import type { LogEvent } from '@vigie/common';
+import type { BucketMetric, LogEvent } from '@vigie/common';
 import { sampleAnomaly } from '@vigie/testkit';
 import { expect, it } from 'vitest';
 import { screenshot } from './support/browser.js';
@@ -61,9 +61,53 @@ it('lists services with sparklines against their band and opens their anomalies'
   await expect.poll(() => ui.hashParams().get('anomaly')).toBe(ui.seeded.anomaly.id);
 });
 
-it('shows that the Performance tab waits for a per-route API', async () => {
+it('ranks routes by p95 against the week before and opens the logs of a route', async () => {
+  const now = Date.now();
+  const week = 7 * 86_400_000;
+  const route = (value: string, at: number, samples: number, p95: number): BucketMetric => ({
+    service: 'shop',
+    field: 'url.path',
+    value,
+    '@timestamp': new Date(at).toISOString(),
+    bucketMs: 10_000,
+    count: samples,
+    errors: 0,
+    errorRatio: 0,
+    status: { '1xx': 0, '2xx': samples, '3xx': 0, '4xx': 0, '5xx': 0 },
+    latency: { samples, p50: p95 / 2, p95, p99: p95 * 2 },
+    expected: { windowMs: 60_000 },
+  });
+  const at = now - 600_000;
+  await ui.store.writeMetrics([
+    route('/api/orders/:id', at, 100, 300),
+    route('/api/orders/:id', at - week, 100, 200),
+    route('/api/cart', at, 50, 80),
+    route('/api/cart', at - week, 50, 100),
+    route('/api/search', at, 10, 150),
+  ]);
+  const paths = ['/api/orders/123', '/api/orders/456', '/api/cart', '/api/orders'];
+  await ui.store.writeLogs(
+    paths.map((path, i) => ({
+      id: `shop-${i}`,
+      event: event(at + i * 1000, 'shop', 'info', `GET ${path}`, { url: { path } } as Partial<LogEvent>),
+      partitionTime: now,
+    })),
+  );
+  await ui.store.refresh();
   await ui.open('#/services?tab=performance');
-  await expect.poll(() => ui.page.getByText('does not offer yet').isVisible()).toBe(true);
+  const table = ui.page.getByTestId('route-performance');
+  const cells = (column: number) => table.locator(`tbody tr td:nth-child(${column})`).allTextContents();
+  await expect.poll(() => cells(2)).toEqual(['/api/orders/:id', '/api/search', '/api/cart']);
+  expect(await cells(3)).toEqual(['100', '10', '50']);
+  expect(await cells(4)).toEqual(['300 ms', '150 ms', '80 ms']);
+  expect(await cells(5)).toEqual(['200 ms', '–', '100 ms']);
+  expect(await cells(6)).toEqual(['▲ +50%', 'new', '▼ −20%']);
+  expect(await table.locator('td.slower').count()).toBe(1);
+  await screenshot(ui.page, 'performance');
+  await table.getByRole('link', { name: '/api/orders/:id' }).click();
+  await expect.poll(() => ui.hashParams().get('q')).toBe('service.name:"shop" AND url.path:/api/orders/*');
+  // The two order ids, not the cart nor the bare /api/orders.
+  await expect.poll(() => rows().count()).toBe(2);
 });
 
 it('follows the dark system theme and works from the keyboard', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { splitHighlight } from '../src/lib/highlight.js';
-import { addClause, fieldClause, quoteValue } from '../src/lib/query-text.js';
+import { addClause, fieldClause, quoteValue, routeClause } from '../src/lib/query-text.js';
 import { formatHash, parseHash } from '../src/lib/route.js';
 import { resolveTime } from '../src/lib/time.js';
 
@@ -24,6 +24,13 @@ describe('UI helpers', () => {
     expect(fieldClause('log.level', 'error', true)).toBe('NOT log.level:"error"');
     expect(fieldClause('weird key', 'x', false)).toBeNull();
     expect(fieldClause('http.response.status_code', 502, false)).toBe('http.response.status_code:"502"');
+  });
+
+  it('turns a route template into a url.path pattern whose only wildcards are its ids', () => {
+    expect(routeClause('/api/orders/:id/items')).toBe('url.path:/api/orders/*/items');
+    expect(routeClause('/a b/*?/"x"')).toBe('url.path:/a\\ b/\\*\\?/\\"x\\"');
+    expect(routeClause('OR')).toBe('url.path:\\OR');
+    expect(routeClause('-x')).toBe('url.path:\\-x');
   });
 
   it('adds a clause with AND and keeps an OR query grouped', () => {

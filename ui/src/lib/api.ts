@@ -114,6 +114,19 @@ export interface ServiceSummary {
   open_anomalies: number;
 }
 
+/** One route of GET /api/performance, slowest p95 first. */
+export interface RoutePerformance {
+  service: string;
+  /** Route template, value-like path segments as `:id`. */
+  route: string;
+  requests: number;
+  /** Request-weighted mean of the 10 s buckets' p95: an estimate, not an exact percentile. */
+  p95_ms: number;
+  previous_p95_ms: number | null;
+  /** (p95 - previous) / previous; null without a previous week. */
+  change: number | null;
+}
+
 /** Where a query error sits in the query text (0-based offsets, 1-based line/column). */
 export interface ErrorPosition {
   start: number;
@@ -265,6 +278,14 @@ export function services(
   signal?: AbortSignal,
 ): Promise<{ services: ServiceSummary[] }> {
   return getJson('/api/services', { ...range }, signal);
+}
+
+/** GET /api/performance. */
+export function routePerformance(
+  range: { from: string; to: string; service?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<{ from: string; to: string; routes: RoutePerformance[] }> {
+  return getJson('/api/performance', { ...range }, signal);
 }
 
 /** Reads Server-Sent Events frames from a response body, calling `onFrame(event, data)`. */

@@ -29,3 +29,18 @@ export function addClause(query: string, clause: string): string {
   const needsParens = /\bOR\b/i.test(current) && !/^\(.*\)$/s.test(current);
   return `${needsParens ? `(${current})` : current} AND ${clause}`;
 }
+
+/**
+ * A `url.path` clause matching the paths of a route template: each `:id` segment becomes
+ * the `*` wildcard and every other character is literal (escaped, `*` and `?` included,
+ * and a leading letter, so that the value never reads as a keyword such as `OR`).
+ */
+export function routeClause(route: string): string {
+  const literal = (text: string) => text.replace(/[^A-Za-z0-9/._]/g, (c) => `\\${c}`);
+  const pattern = route
+    .split(':id')
+    .map(literal)
+    .join('*')
+    .replace(/^[A-Za-z]/, (c) => `\\${c}`);
+  return `url.path:${pattern}`;
+}
