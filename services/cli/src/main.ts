@@ -14,7 +14,7 @@ Commands:
   api              Serve the search API and the UI (api.host:api.port, 127.0.0.1:8080).
   keys             Manage API keys: keys create --name N --role viewer|sre|security|admin
                    [--expires 90d] (prints the key once), keys list, keys revoke ID.
-  all              The collector and the processor in one process.
+  all              The collector, the processor and the API (with the UI) in one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
                    writes timestamp,value,anomaly_score,is_anomaly to stdout.
@@ -85,9 +85,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'all': {
-      // Both roles in one process on Kafka and Elasticsearch; each keeps its own ops
-      // endpoints (an explicit ops.port goes to the processor, the next one to the collector).
-      logger.info({ config: redactConfig(config) }, 'Starting the collector and the processor.');
+      // The collector, the processor and the search API with the UI in one process on Kafka
+      // and Elasticsearch; the first two keep their own ops endpoints (an explicit ops.port
+      // goes to the processor, the next one to the collector).
+      logger.info({ config: redactConfig(config) }, 'Starting the collector, the processor and the API.');
       const port = config.ops.port;
       const collectorConfig = {
         ...config,
@@ -95,7 +96,11 @@ async function main(argv: string[]): Promise<number> {
       };
       const processor = await runProcessor(config, logger);
       const collector = await runCollector(collectorConfig, logger);
+      const access = await accessControlFromConfig(config, logger);
+      const api = await runApi(config, logger, { auth: access.auth });
       await untilSignal(logger);
+      await api.stop();
+      await access.close();
       await collector.stop();
       await processor.stop();
       return 0;

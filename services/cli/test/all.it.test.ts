@@ -31,7 +31,7 @@ describe('vigie all', () => {
     rmSync(`/tmp/${prefix}`, { recursive: true, force: true });
   });
 
-  it('takes a line over HTTP and indexes it, redacted, with both roles in one process', async () => {
+  it('takes a line over HTTP, indexes it redacted, and finds it through its search API, all roles in one process', async () => {
     const httpPort = await freePort();
     vigie = new VigieProcess(['all'], {
       VIGIE_KAFKA_BROKERS: ENGINES.kafkaBrokers.join(','),
@@ -42,6 +42,9 @@ describe('vigie all', () => {
       VIGIE_COLLECTOR_HTTP_PORT: String(httpPort),
       VIGIE_COLLECTOR_DATA_DIR: `/tmp/${prefix}`,
       VIGIE_OPS_PORT: '0',
+      VIGIE_API_PORT: '0',
+      VIGIE_API_KEYS_FILE: `/tmp/${prefix}/keys.json`,
+      VIGIE_API_AUDIT_FILE: `/tmp/${prefix}/audit.log`,
     });
     await vigie.opsUrl();
     const post = () =>
@@ -65,6 +68,15 @@ describe('vigie all', () => {
       message: 'payment refused card=[REDACTED]',
       log: { level: 'error' },
     });
+    // And through the search API the same process serves (with the UI when built).
+    const line = vigie.stdout.split('\n').find((l) => l.includes('Search API listening.'));
+    const { url } = JSON.parse(line as string) as { url: string };
+    const search = await fetch(
+      `${url}/api/search?q=${encodeURIComponent('service.name:checkout')}&from=now-1h`,
+    );
+    expect(
+      ((await search.json()) as { events: { event: { message: string } }[] }).events[0]?.event.message,
+    ).toBe('payment refused card=[REDACTED]');
     expect(await vigie.kill('SIGTERM')).toBe(0);
   }, 120_000);
 });
