@@ -18,16 +18,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import { freePort, VigieProcess, waitFor } from '../services/testkit/src/index.js';
-import { bar, median, progress } from './lib.js';
+import { progress } from './lib.js';
 import { loadEvents, openStore } from './search-data.js';
-import {
-  type CapturedRequest,
-  CapturingProxy,
-  type LoadResult,
-  loadApi,
-  loadDirect,
-  percentile,
-} from './search-load.js';
+import { type CapturedRequest, CapturingProxy, type LoadResult, loadApi, loadDirect } from './search-load.js';
+import { type Figures, figures, medianOf, report } from './search-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -225,64 +219,6 @@ async function captureQueries(end: number, dir: string): Promise<CapturedRequest
   return captured;
 }
 
-interface Figures {
-  p50: number;
-  p95: number;
-  p99: number;
-  rate: number;
-  failures: number;
-}
-
-const figures = (result: LoadResult): Figures => ({
-  p50: percentile(result.latencies, 50),
-  p95: percentile(result.latencies, 95),
-  p99: percentile(result.latencies, 99),
-  rate: result.rate,
-  failures: result.failures,
-});
-
-const medianOf = (runs: Figures[]): Figures => ({
-  p50: median(runs.map((r) => r.p50)),
-  p95: median(runs.map((r) => r.p95)),
-  p99: median(runs.map((r) => r.p99)),
-  rate: median(runs.map((r) => r.rate)),
-  failures: runs.reduce((sum, r) => sum + r.failures, 0),
-});
-
-const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0).padStart(5)} ms` : '    - ms');
-const chart = (value: number, scale: number) =>
-  Number.isFinite(value) ? bar(Math.min(value, scale), scale) : 'no answer within the run'.padEnd(40);
-
-function report(names: string[], apiRuns: Figures[][], directRuns: Figures[][], overall: Figures[]): string {
-  const apiMedians = apiRuns.map(medianOf);
-  const directMedians = directRuns.map(medianOf);
-  const overallMedian = medianOf(overall);
-  const scale = Math.max(GOAL_P95_MS * 1.25, ...apiMedians.map((f) => f.p95).filter(Number.isFinite));
-  const width = Math.max(...names.map((n) => n.length), 'overall (all kinds)'.length);
-  const goalMark = `${' '.repeat(Math.round((GOAL_P95_MS / scale) * 40))}^ goal p95 < ${GOAL_P95_MS} ms`;
-  const lines = [
-    '',
-    `Search API under load: ${EVENTS.toLocaleString('en')} events, ${CONNECTIONS} connections, ${DURATION} s per kind, median of ${RUNS} runs`,
-    `  ${'query kind'.padEnd(width)}  ${'p95 (API)'.padEnd(40)}    p50      p95      p99     req/s │ direct p50   p95   req/s │ API/direct p95`,
-  ];
-  names.forEach((name, i) => {
-    const a = apiMedians[i] as Figures;
-    const d = directMedians[i] as Figures;
-    lines.push(
-      `  ${name.padEnd(width)}  ${chart(a.p95, scale)} ${ms(a.p50)} ${ms(a.p95)} ${ms(a.p99)} ${a.rate.toFixed(0).padStart(6)} │ ${ms(d.p50)} ${ms(d.p95)} ${d.rate.toFixed(0).padStart(5)} │ ${(a.p95 / d.p95).toFixed(2)}${a.p95 < GOAL_P95_MS ? '' : '  over goal'}`,
-    );
-  });
-  lines.push(
-    `  ${'overall (all kinds)'.padEnd(width)}  ${chart(overallMedian.p95, scale)} ${ms(overallMedian.p50)} ${ms(overallMedian.p95)} ${ms(overallMedian.p99)} ${overallMedian.rate.toFixed(0).padStart(6)}`,
-    `  ${' '.repeat(width)}  ${goalMark}`,
-  );
-  const failures =
-    apiMedians.reduce((s, f) => s + f.failures, 0) + directMedians.reduce((s, f) => s + f.failures, 0);
-  if (failures > 0) lines.push(`  failed requests (not counted in the latencies): ${failures}`);
-  lines.push('');
-  return lines.join('\n');
-}
-
 async function main(): Promise<void> {
   const end = await ensureData();
   const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-search-'));
@@ -331,6 +267,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     report(
+      { events: EVENTS, connections: CONNECTIONS, durationS: DURATION, runs: RUNS, goalP95Ms: GOAL_P95_MS },
       KINDS.map((k) => k.name),
       apiRuns,
       directRuns,
