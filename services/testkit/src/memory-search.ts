@@ -21,15 +21,14 @@ import type {
 } from '@vigie/common';
 import {
   contextSourceOf,
+  countableField,
   cursorAfter,
   fieldValues,
   HIGHLIGHT_END,
   HIGHLIGHT_START,
   LOG_FIELD_TYPES,
-  resolveField,
   tokens,
   toPredicate,
-  unsupported,
 } from '@vigie/common';
 
 /** What `MemorySearch` reads: the memory store's maps, live. */
@@ -125,10 +124,7 @@ export class MemorySearch {
   }
 
   async topValues(scope: SearchScope, field: string, size: number): Promise<TopValues> {
-    const span = { start: 0, end: field.length, line: 1, column: 1 };
-    const target = resolveField(field, span, scope.fields);
-    if (['text', 'date', 'unindexed', 'flattened'].includes(target.type))
-      throw unsupported(target, 'Counting values', span);
+    const target = countableField(field, scope.fields);
     const logs = this.matching(scope);
     const counts = new Map<string | number | boolean, number>();
     for (const log of logs) {

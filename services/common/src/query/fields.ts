@@ -165,6 +165,19 @@ export function unsupported(field: ResolvedField, what: string, span: Span): Que
 }
 
 /**
+ * The field whose values a facet counts (`GET /api/fields/:name/top`), or a
+ * `QueryFieldError`: free text, dates, unindexed and whole flattened fields have no
+ * countable values. Every store answers the same for the same name.
+ */
+export function countableField(name: string, options: FieldOptions = {}): ResolvedField {
+  const span = { start: 0, end: name.length, line: 1, column: 1 };
+  const field = resolveField(name, span, options);
+  if (['text', 'date', 'unindexed', 'flattened'].includes(field.type))
+    throw unsupported(field, 'Counting values', span);
+  return field;
+}
+
+/**
  * The literal prefix of a pattern on a flattened key, which Elasticsearch searches with
  * `prefix` only (it refuses `wildcard` there): `checkout-*` is fine, `*-1` or `a?c` is not.
  */

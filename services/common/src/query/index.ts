@@ -19,7 +19,14 @@ export { cursorAfter } from './cursor.js';
 export type { QueryPosition } from './errors.js';
 export { QueryError, QueryFieldError, QueryLimitError, QuerySyntaxError } from './errors.js';
 export type { FieldOptions, FieldType, FieldValue, ResolvedField, UnknownFieldPolicy } from './fields.js';
-export { coerceValue, flattenedPrefix, LOG_FIELD_TYPES, resolveField, unsupported } from './fields.js';
+export {
+  coerceValue,
+  countableField,
+  flattenedPrefix,
+  LOG_FIELD_TYPES,
+  resolveField,
+  unsupported,
+} from './fields.js';
 export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS } from './limits.js';
 export { fieldValues, ipBlock, ipValue, tokens } from './match.js';

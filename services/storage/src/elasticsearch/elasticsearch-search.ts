@@ -12,12 +12,11 @@ import type {
 } from '@vigie/common';
 import {
   contextSourceOf,
+  countableField,
   cursorAfter,
   HIGHLIGHT_END,
   HIGHLIGHT_START,
   LOG_FIELD_TYPES,
-  resolveField,
-  unsupported,
 } from '@vigie/common';
 import { toElasticsearchQuery } from './query.js';
 
@@ -203,10 +202,7 @@ export class ElasticsearchSearch {
   }
 
   async topValues(scope: SearchScope, field: string, size: number): Promise<TopValues> {
-    const span = { start: 0, end: field.length, line: 1, column: 1 };
-    const target = resolveField(field, span, scope.fields);
-    if (['text', 'date', 'unindexed', 'flattened'].includes(target.type))
-      throw unsupported(target, 'Counting values', span);
+    const target = countableField(field, scope.fields);
     type Bucket = { key: string | number; key_as_string?: string; doc_count: number };
     const response = await this.guard(() =>
       this.client.search({
