@@ -30,6 +30,8 @@ it('asks for a key, refuses a wrong one, and searches and tails with the right o
   expect(ui.hashParams().get('q')).toBe('service.name:payments');
 
   await ui.page.getByLabel('Live tail').check();
+  // Once the stream is open: the tail sends what is indexed from then on.
+  await expect.poll(() => ui.page.getByText('· tailing').isVisible()).toBe(true);
   await ui.store.writeLogs([
     {
       id: 'keyed-tail',

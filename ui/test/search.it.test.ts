@@ -153,6 +153,7 @@ it('loads more rows with the next cursor, without repeats', async () => {
 it('adds new matching events on top while live tail is on', async () => {
   await ui.open('#/search?from=now-1h&q=service.name:tailed&tail=1');
   await expect.poll(() => ui.page.getByText('No events match').isVisible()).toBe(true);
+  await expect.poll(() => ui.page.getByText('· tailing').isVisible()).toBe(true);
   await ui.store.writeLogs([
     {
       id: 'tailed-1',

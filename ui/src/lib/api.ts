@@ -323,7 +323,12 @@ const TAIL_RETRY_MS = 2000;
  * rather than EventSource, which cannot send the API key. Returns the function that
  * closes it.
  */
-export function tail(q: string, onEvents: (events: EventRef[]) => void, onError: () => void): () => void {
+export function tail(
+  q: string,
+  onEvents: (events: EventRef[]) => void,
+  onError: () => void,
+  onOpen: () => void = () => {},
+): () => void {
   const query = toSearchParams({ q }).toString();
   const controller = new AbortController();
   const { signal } = controller;
@@ -337,6 +342,7 @@ export function tail(q: string, onEvents: (events: EventRef[]) => void, onError:
         if (response.status === 401) return onUnauthorized();
         if (!response.ok || !response.body)
           throw new ApiError(`live tail: ${response.status}`, response.status, 'VIGIE_ERR_HTTP');
+        onOpen();
         await readEvents(response.body, (event, data) => {
           if (event !== 'events') return;
           const parsed = JSON.parse(data) as { events?: EventRef[] };

@@ -81,7 +81,8 @@ export class SearchSession {
   setTail(on: boolean, q: string): void {
     this.stopTail?.();
     this.stopTail = null;
-    this.tailing = on;
+    // "Tailing" shows once the server streams: events indexed before that are not sent.
+    this.tailing = false;
     if (!on) return;
     this.stopTail = tail(
       q,
@@ -91,7 +92,11 @@ export class SearchSession {
         this.hits = [...fresh, ...this.hits].slice(0, TAIL_KEEP);
       },
       () => {
-        // EventSource reconnects by itself; nothing to do but keep the toggle on.
+        // The tail reconnects by itself; the toggle stays on, "tailing" waits for the stream.
+        this.tailing = false;
+      },
+      () => {
+        this.tailing = true;
       },
     );
   }
