@@ -45,7 +45,13 @@ export type {
   TimeRange,
   TopValues,
 } from './ports/log-search.js';
-export { HIGHLIGHT_END, HIGHLIGHT_START, latencyChange, WEEK_MS } from './ports/log-search.js';
+export {
+  FIELD_INFO_TYPES,
+  HIGHLIGHT_END,
+  HIGHLIGHT_START,
+  latencyChange,
+  WEEK_MS,
+} from './ports/log-search.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';
 export * from './query/index.js';
 export type {

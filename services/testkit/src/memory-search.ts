@@ -23,6 +23,7 @@ import {
   contextSourceOf,
   countableField,
   cursorAfter,
+  FIELD_INFO_TYPES,
   fieldValues,
   HIGHLIGHT_END,
   HIGHLIGHT_START,
@@ -44,18 +45,6 @@ const hitOf = (log: StoredLog): SearchHit => ({
   event: structuredClone(log.event),
   sort: [time(log.event)],
 });
-
-/** Same names and types as the Elasticsearch store reports for its mapping. */
-const TYPE_NAMES: Record<string, FieldInfo['type'] | undefined> = {
-  text: 'text',
-  keyword: 'keyword',
-  long: 'long',
-  integer: 'long',
-  date: 'date',
-  ip: 'ip',
-  boolean: 'boolean',
-  unindexed: 'keyword',
-};
 
 /**
  * `LogSearch` over the memory store's maps with the query language's predicate: the
@@ -109,7 +98,7 @@ export class MemorySearch {
     const logs = this.matching(scope);
     const out = new Map<string, FieldInfo>();
     for (const [name, type] of Object.entries(LOG_FIELD_TYPES)) {
-      const typeName = TYPE_NAMES[type];
+      const typeName = FIELD_INFO_TYPES[type];
       if (typeName === undefined) continue;
       if (logs.some((log) => fieldValues(log.event, name).length > 0))
         out.set(name, { name, type: typeName, searchable: type !== 'unindexed' });

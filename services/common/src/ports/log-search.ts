@@ -81,6 +81,18 @@ export interface FieldInfo {
   searchable: boolean;
 }
 
+/** The `FieldInfo` type each field type of the log schema is listed with, in every store. */
+export const FIELD_INFO_TYPES: Readonly<Record<string, FieldInfo['type'] | undefined>> = {
+  text: 'text',
+  keyword: 'keyword',
+  long: 'long',
+  integer: 'long',
+  date: 'date',
+  ip: 'ip',
+  boolean: 'boolean',
+  unindexed: 'keyword',
+};
+
 /** The most frequent values of a field among the matching events. */
 export interface TopValues {
   /** Matching events. */

@@ -1,5 +1,6 @@
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { UnavailableError } from '@vigie/common';
+import { createElasticsearchClient } from './client.js';
 import { keyword, object, singleIndexTemplate } from './templates.js';
 
 /**
@@ -38,16 +39,7 @@ export class ElasticsearchAuditLog {
   private closed = false;
 
   constructor(options: ElasticsearchAuditLogOptions) {
-    const clientOptions: ClientOptions = {
-      node: options.url,
-      requestTimeout: options.requestTimeoutMs,
-      maxRetries: 0,
-      compression: false,
-    };
-    if (options.apiKey) clientOptions.auth = { apiKey: options.apiKey };
-    else if (options.username)
-      clientOptions.auth = { username: options.username, password: options.password ?? '' };
-    this.client = new Client(clientOptions);
+    this.client = createElasticsearchClient(options);
     this.index = `${options.indexPrefix}-audit`;
   }
 

@@ -14,6 +14,7 @@ import {
   contextSourceOf,
   countableField,
   cursorAfter,
+  FIELD_INFO_TYPES,
   HIGHLIGHT_END,
   HIGHLIGHT_START,
   LOG_FIELD_TYPES,
@@ -35,17 +36,6 @@ const sortOn = (field: string, order: 'asc' | 'desc'): estypes.SortCombinations 
 });
 
 const LENIENT = { allow_no_indices: true, ignore_unavailable: true } as const;
-
-const TYPE_NAMES: Record<string, FieldInfo['type'] | undefined> = {
-  text: 'text',
-  keyword: 'keyword',
-  long: 'long',
-  integer: 'long',
-  date: 'date',
-  ip: 'ip',
-  boolean: 'boolean',
-  unindexed: 'keyword',
-};
 
 /**
  * The `LogSearch` queries of `ElasticsearchStore`: every query is the query language's
@@ -156,7 +146,7 @@ export class ElasticsearchSearch {
   }
 
   async fields(scope: SearchScope): Promise<FieldInfo[]> {
-    const mapped = Object.entries(LOG_FIELD_TYPES).filter(([, type]) => TYPE_NAMES[type] !== undefined);
+    const mapped = Object.entries(LOG_FIELD_TYPES).filter(([, type]) => FIELD_INFO_TYPES[type] !== undefined);
     const response = await this.guard(() =>
       this.client.search<Pick<LogEvent, 'labels' | 'attributes' | 'event'>>({
         index: this.logs,
@@ -186,7 +176,7 @@ export class ElasticsearchSearch {
         ?.buckets ?? {};
     const out = new Map<string, FieldInfo>();
     for (const [name, type] of mapped) {
-      const typeName = TYPE_NAMES[type];
+      const typeName = FIELD_INFO_TYPES[type];
       if (typeName !== undefined && (present[name]?.doc_count ?? 0) > 0)
         out.set(name, { name, type: typeName, searchable: type !== 'unindexed' });
     }

@@ -1,4 +1,4 @@
-import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
+import { type Client, errors } from '@elastic/elasticsearch';
 import type {
   Anomaly,
   AnomalyFilter,
@@ -29,6 +29,7 @@ import type {
 } from '@vigie/common';
 import { metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
+import { createElasticsearchClient } from './client.js';
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
 import { ElasticsearchOverview } from './elasticsearch-overview.js';
 import { ElasticsearchSearch } from './elasticsearch-search.js';
@@ -63,16 +64,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   private closed = false;
 
   constructor(private readonly options: ElasticsearchStoreOptions) {
-    const clientOptions: ClientOptions = {
-      node: options.url,
-      requestTimeout: options.requestTimeoutMs,
-      maxRetries: 0,
-      compression: false,
-    };
-    if (options.apiKey) clientOptions.auth = { apiKey: options.apiKey };
-    else if (options.username)
-      clientOptions.auth = { username: options.username, password: options.password ?? '' };
-    this.client = new Client(clientOptions);
+    this.client = createElasticsearchClient(options);
     this.prefix = options.indexPrefix;
     this.logsAlias = `${this.prefix}-logs`;
     this.deadLetterIndex = `${this.prefix}-deadletter`;
