@@ -15,6 +15,7 @@ const alias = {
   '@vigie/cli': here('services/cli/src/main.ts'),
   '@vigie/testkit': here('services/testkit/src/index.ts'),
   '@vigie/api': here('services/api/src/index.ts'),
+  '@vigie/alerter': here('services/alerter/src/index.ts'),
 };
 
 export default defineConfig({

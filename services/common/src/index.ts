@@ -1,3 +1,5 @@
+export type { AlerterConfig, ReceiverConfig, RouteConfig } from './config/alerter.js';
+export { AlerterConfigSchema, ReceiverConfigSchema, RouteConfigSchema } from './config/alerter.js';
 export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';
 export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.js';
 export { configKeys, loadConfig, redactConfig } from './config/load.js';
@@ -12,6 +14,8 @@ export { Counter, createRegistry, Gauge, Histogram } from './observability/metri
 export type { OpsServerOptions, Readiness } from './observability/ops-server.js';
 export { startOpsServer } from './observability/ops-server.js';
 export type { Component, Sink } from './pipeline.js';
+export type { AlertStore, AttemptFilter, IncidentFilter } from './ports/alert-store.js';
+export { ConflictError } from './ports/alert-store.js';
 export type { AnomalyFilter, DetectionStore, SavedState } from './ports/detection-store.js';
 export { metricId } from './ports/detection-store.js';
 export type {
@@ -65,6 +69,27 @@ export type {
   Severity,
 } from './schema/anomaly.js';
 export { DEPLOY_DATASET } from './schema/anomaly.js';
+export type {
+  AlertRule,
+  DeliveryAttempt,
+  Feedback,
+  FeedbackVerdict,
+  Incident,
+  IncidentAnomaly,
+  IncidentGroup,
+  IncidentStatus,
+  Notification,
+  NotificationAction,
+  NotificationEvidence,
+  NotifiedState,
+  OutboxEntry,
+  OutboxStatus,
+  RuleCondition,
+  Silence,
+  SilenceMatcher,
+  TimelineEntry,
+  TimelineEntryType,
+} from './schema/incident.js';
 export type { LogEvent } from './schema/log-event.js';
 export { LOG_LEVELS, LogEventSchema } from './schema/log-event.js';
 export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/normalize.js';

@@ -86,20 +86,29 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
 /** A copy of the configuration safe to log: every secret replaced. */
 export function redactConfig(config: VigieConfig): Record<string, unknown> {
-  const copy = Value.Clone(config) as Record<string, unknown>;
-  for (const key of configKeys()) {
-    if (!key.schema.secret) continue;
-    const parts = key.path.split('.');
-    const parent = parts
-      .slice(0, -1)
-      .reduce<Record<string, unknown> | undefined>(
-        (node, part) => node?.[part] as Record<string, unknown> | undefined,
-        copy,
-      );
-    const leaf = parts.at(-1) as string;
-    if (parent && parent[leaf] !== undefined) parent[leaf] = '[redacted]';
+  return redactValue(config, ConfigSchema) as Record<string, unknown>;
+}
+
+// Walks the value along its schema so secrets nested in lists of receivers (a union of
+// object shapes) are found too, not only the fixed leaves `configKeys` lists.
+function redactValue(value: unknown, schema: TSchema): unknown {
+  if (value === undefined || value === null) return value;
+  if (schema.secret) return '[redacted]';
+  if (TypeGuard.IsArray(schema) && Array.isArray(value))
+    return value.map((item) => redactValue(item, schema.items));
+  if (TypeGuard.IsUnion(schema)) {
+    const variant = schema.anyOf.find((candidate) => Value.Check(candidate, value)) ?? schema.anyOf[0];
+    return variant ? redactValue(value, variant) : value;
   }
-  return copy;
+  if (TypeGuard.IsObject(schema) && typeof value === 'object' && !Array.isArray(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [name, child] of Object.entries(value as Record<string, unknown>)) {
+      const childSchema = schema.properties[name];
+      copy[name] = childSchema ? redactValue(child, childSchema) : child;
+    }
+    return copy;
+  }
+  return value;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AlerterConfigSchema } from './alerter.js';
 import { CollectorConfigSchema } from './collector.js';
 
 /**
@@ -193,6 +194,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    alerter: AlerterConfigSchema,
     ops: Type.Object(
       {
         host: Type.String({
@@ -223,4 +225,4 @@ export type CollectorConfig = VigieConfig['collector'];
 export type FileSourceConfig = CollectorConfig['files'][number];
 
 /** Default port of each role's ops endpoints when `ops.port` is not set. */
-export const DEFAULT_OPS_PORTS = { processor: 9464, collector: 9465 } as const;
+export const DEFAULT_OPS_PORTS = { processor: 9464, collector: 9465, alerter: 9466 } as const;
