@@ -1,3 +1,19 @@
+export type {
+  AlertmanagerAlert,
+  AlertmanagerAlertFilter,
+  AlertmanagerNotification,
+  AlertmanagerWebhookAlert,
+} from './alertmanager.js';
+export { alertmanagerBinary, LocalAlertmanager } from './alertmanager.js';
+export {
+  sampleAttempt,
+  sampleFeedback,
+  sampleIncident,
+  sampleNotification,
+  sampleOutboxEntry,
+  sampleRule,
+  sampleSilence,
+} from './alert-samples.js';
 export type { CapturingSinkOptions, TextLine } from './capturing-sink.js';
 export { CapturingSink } from './capturing-sink.js';
 export { describeDetectionStoreContract, sampleAnomaly } from './detection-store-contract.js';
@@ -8,6 +24,8 @@ export { describeLogBusContract } from './log-bus-contract.js';
 export type { SearchableStore } from './log-search-contract.js';
 export { describeLogSearchContract } from './log-search-contract.js';
 export { describeLogStoreContract } from './log-store-contract.js';
+export type { MemoryAlertStoreFaults } from './memory-alert-store.js';
+export { MemoryAlertStore } from './memory-alert-store.js';
 export { MemorySearch } from './memory-search.js';
 export type { MemoryStoreFaults } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
