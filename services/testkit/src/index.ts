@@ -1,10 +1,3 @@
-export type {
-  AlertmanagerAlert,
-  AlertmanagerAlertFilter,
-  AlertmanagerNotification,
-  AlertmanagerWebhookAlert,
-} from './alertmanager.js';
-export { alertmanagerBinary, LocalAlertmanager } from './alertmanager.js';
 export {
   sampleAttempt,
   sampleFeedback,
@@ -14,6 +7,13 @@ export {
   sampleRule,
   sampleSilence,
 } from './alert-samples.js';
+export type {
+  AlertmanagerAlert,
+  AlertmanagerAlertFilter,
+  AlertmanagerNotification,
+  AlertmanagerWebhookAlert,
+} from './alertmanager.js';
+export { alertmanagerBinary, LocalAlertmanager } from './alertmanager.js';
 export type { CapturingSinkOptions, TextLine } from './capturing-sink.js';
 export { CapturingSink } from './capturing-sink.js';
 export { describeDetectionStoreContract, sampleAnomaly } from './detection-store-contract.js';
