@@ -7,6 +7,7 @@ export {
   sampleRule,
   sampleSilence,
 } from './alert-samples.js';
+export { describeAlertStoreContract } from './alert-store-contract.js';
 export type {
   AlertmanagerAlert,
   AlertmanagerAlertFilter,
