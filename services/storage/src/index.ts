@@ -1,3 +1,5 @@
+export type { ElasticsearchAlertStoreOptions } from './elasticsearch/alert-store.js';
+export { ElasticsearchAlertStore } from './elasticsearch/alert-store.js';
 export type { AuditDocument, ElasticsearchAuditLogOptions } from './elasticsearch/audit.js';
 export { ElasticsearchAuditLog } from './elasticsearch/audit.js';
 export type { ElasticsearchStoreOptions } from './elasticsearch/elasticsearch-store.js';
