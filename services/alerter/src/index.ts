@@ -1,3 +1,3 @@
 // The alerter: anomalies become incidents, incidents become notifications that reach the
 // on-call through their incident tools, delivered from a persisted outbox.
-export {};
+export * from './evidence/index.js';

@@ -127,6 +127,8 @@ export interface NotificationEvidence {
   template?: string;
   /** At most a few lines, secrets redacted, truncated. Attacker-controlled text. */
   sampleLines: string[];
+  /** Why `sampleLines` is empty or short although the anomaly has samples (the log search failed). */
+  sampleLinesUnavailable?: string;
   /** Drill-down link to the anomaly's logs. */
   link: string;
 }
