@@ -24,6 +24,9 @@ function isConflict(err: unknown): boolean {
   return err instanceof errors.ResponseError && err.statusCode === 409;
 }
 
+/** Elasticsearch refuses larger pages (`index.max_result_window`). */
+export const MAX_RESULT_WINDOW = 10_000;
+
 /** A search of one index: exact filters only, built as objects (never from strings). */
 export interface DocumentSearch {
   filter?: estypes.QueryDslQueryContainer[];
@@ -52,7 +55,7 @@ export class AlertDocuments {
         index,
         query: { bool: { filter: search.filter ?? [] } },
         sort: search.sort,
-        size: search.size,
+        size: Math.min(search.size, MAX_RESULT_WINDOW),
         allow_no_indices: true,
         ignore_unavailable: true,
       }),

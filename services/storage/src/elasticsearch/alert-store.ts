@@ -11,7 +11,7 @@ import type {
   Silence,
 } from '@vigie/common';
 import { UnavailableError } from '@vigie/common';
-import { AlertDocuments, guardElasticsearch } from './alert-documents.js';
+import { AlertDocuments, guardElasticsearch, MAX_RESULT_WINDOW } from './alert-documents.js';
 import { alertIndices, alertTemplates } from './alert-store-templates.js';
 import { itemOutcome } from './bulk-outcome.js';
 import { createElasticsearchClient, type ElasticsearchConnection } from './client.js';
@@ -119,7 +119,7 @@ export class ElasticsearchAlertStore implements AlertStore {
           },
         },
         sort: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
-        size: limit,
+        size: Math.min(limit, MAX_RESULT_WINDOW),
         seq_no_primary_term: true,
         allow_no_indices: true,
         ignore_unavailable: true,
