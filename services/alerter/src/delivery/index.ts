@@ -1,0 +1,16 @@
+export type { AddressVerdict } from './address-policy.js';
+export { AddressPolicy } from './address-policy.js';
+export { retryDelayMs } from './backoff.js';
+export type { CircuitState } from './circuit-breaker.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export type { DeliveryFailureReason } from './delivery-error.js';
+export { DeliveryError } from './delivery-error.js';
+export type { DispatcherOptions } from './dispatcher.js';
+export { Dispatcher } from './dispatcher.js';
+export type { DeferReason, DeliveryOutcome, DispatchSummary } from './dispatcher-metrics.js';
+export type { HostLookup, ResolvedAddress } from './pinned-connector.js';
+export { systemLookup } from './pinned-connector.js';
+export { SlidingWindowLimiter } from './rate-limiter.js';
+export type { DeliveryReceiver } from './receiver-port.js';
+export type { HttpResponse, SafeHttpClient, SafeHttpClientOptions } from './safe-http-client.js';
+export { createSafeHttpClient, MAX_REDIRECTS } from './safe-http-client.js';
