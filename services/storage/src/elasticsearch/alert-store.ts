@@ -7,6 +7,7 @@ import type {
   Feedback,
   Incident,
   IncidentFilter,
+  Logger,
   OutboxEntry,
   Silence,
 } from '@vigie/common';
@@ -19,6 +20,8 @@ import { createElasticsearchClient, type ElasticsearchConnection } from './clien
 /** How to reach Elasticsearch; the indices are `<indexPrefix>-incidents`, `-outbox`, ... */
 export interface ElasticsearchAlertStoreOptions extends ElasticsearchConnection {
   indexPrefix: string;
+  /** Where to report what the store handles itself (entries it failed to lease). */
+  logger?: Logger;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -152,11 +155,15 @@ export class ElasticsearchAlertStore implements AlertStore {
     // Entries another dispatcher leased first (409) are theirs; the rest are ours.
     const won = leased.filter((_, i) => itemOutcome(response.items[i] ?? {}).status === 'ok');
     const failed = response.items.filter((item) => ![200, 201, 409].includes(item.index?.status ?? 0));
-    if (won.length === 0 && failed.length > 0) {
-      throw new UnavailableError(
-        'Elasticsearch',
-        new Error(`claiming outbox entries: ${failed.length} failed`),
+    if (failed.length > 0) {
+      const outcome = itemOutcome(failed[0] ?? {});
+      // Entries not leased stay pending: the next claim takes them again.
+      this.options.logger?.warn(
+        { failed: failed.length, reason: outcome.status === 'ok' ? undefined : outcome.reason },
+        'Could not lease some due outbox entries.',
       );
+      if (won.length === 0)
+        throw new UnavailableError('Elasticsearch', new Error('claiming outbox entries failed'));
     }
     return won;
   }
