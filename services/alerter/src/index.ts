@@ -1,3 +1,5 @@
 // The alerter: anomalies become incidents, incidents become notifications that reach the
 // on-call through their incident tools, delivered from a persisted outbox.
 export * from './evidence/index.js';
+export * from './incidents/index.js';
+export * from './routing/index.js';
