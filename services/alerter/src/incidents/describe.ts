@@ -9,7 +9,7 @@ const KIND_LABELS: Record<IncidentAnomaly['kind'], string> = {
   latency: 'Latency',
   volume_high: 'Traffic surge',
   volume_low: 'Traffic drop',
-  new_pattern: 'New log pattern',
+  new_pattern: 'New error pattern',
   brute_force: 'Brute force',
   password_spraying: 'Password spraying',
   scan: 'Scan',

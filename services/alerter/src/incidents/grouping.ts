@@ -33,6 +33,11 @@ const MAX_SAMPLES = 10;
 /** The latest version of an anomaly, as much of it as incidents and notifications use. */
 export function toIncidentAnomaly(anomaly: IncomingAnomaly): IncidentAnomaly {
   const { dimension } = anomaly;
+  // Detection keys a new pattern by its template id and gives the text as its one contributor.
+  const template =
+    anomaly.kind === 'new_pattern'
+      ? anomaly.contributors.find((c) => c.field === 'template')?.value
+      : undefined;
   return {
     id: anomaly.id,
     kind: anomaly.kind,
@@ -49,9 +54,7 @@ export function toIncidentAnomaly(anomaly: IncomingAnomaly): IncidentAnomaly {
     contributors: anomaly.contributors.slice(0, MAX_CONTRIBUTORS).map((c) => ({ ...c })),
     sampleEventIds: anomaly.sampleEventIds.slice(0, MAX_SAMPLES),
     query: anomaly.query,
-    ...(anomaly.kind === 'new_pattern' &&
-      dimension.field === 'template' &&
-      dimension.value !== undefined && { template: dimension.value }),
+    ...(template !== undefined && { template }),
   };
 }
 

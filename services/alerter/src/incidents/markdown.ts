@@ -112,7 +112,7 @@ function anomalySection(anomaly: IncidentAnomaly, index: number): string[] {
     }
     lines.push('');
   }
-  if (anomaly.template !== undefined) lines.push(`New log pattern: ${md(anomaly.template)}`, '');
+  if (anomaly.template !== undefined) lines.push(`New error pattern: ${md(anomaly.template)}`, '');
   if (anomaly.query !== '') lines.push(`Query: ${md(anomaly.query)}`, '');
   lines.push(`Anomaly id: ${md(anomaly.id, 200)}`, '');
   return lines;

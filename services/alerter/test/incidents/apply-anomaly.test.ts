@@ -53,8 +53,9 @@ describe('applyAnomaly: a new incident', () => {
     expect(dedupKeyOf(anomaly({ id: 'a-other' }))).not.toBe(base);
   });
 
-  it('keeps the template of a new pattern and caps contributors', () => {
-    const contributors = Array.from({ length: 30 }, (_, i) => ({
+  it('keeps the template text of a new pattern (its contributor, as detection writes it) and caps contributors', () => {
+    const template = { field: 'template', value: 'user <*> failed', observed: 4, expected: 0, share: 1 };
+    const others = Array.from({ length: 30 }, (_, i) => ({
       field: 'url.path',
       value: `/p${i}`,
       observed: 1,
@@ -65,8 +66,8 @@ describe('applyAnomaly: a new incident', () => {
       undefined,
       anomaly({
         kind: 'new_pattern',
-        dimension: { field: 'template', value: 'user <*> failed' },
-        contributors,
+        dimension: { field: 'template', value: 't-42' },
+        contributors: [template, ...others],
       }),
       T0,
       policy,
