@@ -16,7 +16,9 @@ export const PERMISSIONS = [
   'services',
   'tail',
   'deploy_markers',
+  'alerts_read',
   'incidents',
+  'alert_rules',
   'security_fields',
   'audit_read',
   'keys',
@@ -31,15 +33,18 @@ const VIEWER: readonly Permission[] = [
   'context',
   'anomalies',
   'services',
+  'alerts_read',
 ];
 const SRE: readonly Permission[] = [...VIEWER, 'tail', 'deploy_markers', 'incidents'];
 const SECURITY: readonly Permission[] = [...SRE, 'security_fields', 'audit_read'];
-const ADMIN: readonly Permission[] = [...SECURITY, 'keys'];
+const ADMIN: readonly Permission[] = [...SECURITY, 'keys', 'alert_rules'];
 
 /**
  * Which role holds which permission. Each role holds everything the one before it holds:
- * viewer reads; sre also tails and acts on deploys and incidents; security also reads
- * security-sensitive fields and the audit log; admin also manages keys.
+ * viewer reads (incidents, silences and the delivery log included); sre also tails and
+ * acts on deploys and incidents (acknowledge, resolve, comment, silences, feedback);
+ * security also reads security-sensitive fields and the audit log; admin also manages
+ * keys and log alert rules (a rule queries Elasticsearch forever and can page people).
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),

@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
+import type { AlerterConfig, AlertStore, Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ACCESS_CONTROL_RESPONSES, OPENAPI_SECURITY } from '../auth/openapi.js';
 import { registerErrorHandler } from './errors.js';
+import { registerAlertingRoutes } from './routes/alerting/index.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPerformanceRoute } from './routes/performance.js';
@@ -29,6 +30,12 @@ export interface ApiServerOptions {
    * plugin of services/api/src/auth). Without it the server must stay on loopback.
    */
   auth?: (app: FastifyInstance) => Promise<void>;
+  /**
+   * Incidents, silences, feedback, the delivery log and rules (the /api/incidents… routes),
+   * with the alerter's config for receivers and the feedback expiry. Without it those
+   * routes do not exist.
+   */
+  alerting?: { store: AlertStore; config: AlerterConfig };
   /** The clock of relative times, for tests. */
   now?: () => number;
 }
@@ -98,6 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   registerTailRoute(app, options.search, config, now);
   registerAnomalyRoutes(app, options.search, now);
   registerPerformanceRoute(app, options.search, now);
+  if (options.alerting) registerAlertingRoutes(app, { ...options.alerting, search: options.search, now });
   await registerUi(app, config.uiDir);
   return app;
 }

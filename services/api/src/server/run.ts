@@ -1,6 +1,6 @@
 import type { Logger, VigieConfig } from '@vigie/common';
 import { ConfigError } from '@vigie/common';
-import { ElasticsearchStore } from '@vigie/storage';
+import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import type { FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../auth/index.js';
 import { createApiServer } from './app.js';
@@ -37,11 +37,27 @@ export async function runApi(
     );
   const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
   await store.healthcheck();
-  const app = await createApiServer({ store, search: store, config: config.api, logger, auth: options.auth });
+  // Incidents, silences, rules…: the same indices the alerter writes (installed here too,
+  // so the UI answers before the first alerter runs).
+  const alerts = new ElasticsearchAlertStore(config.elasticsearch);
+  const closeStores = async () => {
+    await alerts.close();
+    await store.close();
+  };
+  let app: FastifyInstance;
   try {
+    await alerts.setupAlerting();
+    app = await createApiServer({
+      store,
+      search: store,
+      config: config.api,
+      logger,
+      auth: options.auth,
+      alerting: { store: alerts, config: config.alerter },
+    });
     await app.listen({ host, port });
   } catch (err) {
-    await store.close();
+    await closeStores();
     throw err;
   }
   const address = app.server.address();
@@ -56,7 +72,7 @@ export async function runApi(
       if (stopped) return;
       stopped = true;
       await app.close();
-      await store.close();
+      await closeStores();
     },
   };
 }
