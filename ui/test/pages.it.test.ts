@@ -19,7 +19,7 @@ it('is served with the strict CSP and runs under it', async () => {
   expect(csp).not.toContain('unsafe');
   await expect
     .poll(() => ui.page.locator('nav a').allTextContents())
-    .toEqual(['Services', 'Search', 'Anomalies', 'Security']);
+    .toEqual(['Services', 'Search', 'Anomalies', 'Security', 'Incidents']);
 });
 
 it('draws an anomaly against its expected band and drills down to its logs', async () => {

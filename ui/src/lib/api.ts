@@ -155,7 +155,7 @@ export interface QueryScope {
   to: string;
 }
 
-type Params = Record<string, string | number | boolean | undefined | null>;
+export type Params = Record<string, string | number | boolean | undefined | null>;
 
 function toSearchParams(params: Params): URLSearchParams {
   const out = new URLSearchParams();
@@ -183,28 +183,56 @@ function headers(accept: string): Record<string, string> {
   return apiKey ? { accept, authorization: `Bearer ${apiKey}` } : { accept };
 }
 
-async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+/** The ApiError of a failed answer (and the key prompt on 401). */
+async function failure(response: Response): Promise<ApiError> {
+  if (response.status === 401) onUnauthorized();
+  let body: { error?: { code?: string; message?: string; position?: ErrorPosition } } = {};
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy error page): the status line says enough.
+  }
+  return new ApiError(
+    body.error?.message ?? `${response.status} ${response.statusText}`,
+    response.status,
+    body.error?.code ?? 'VIGIE_ERR_HTTP',
+    body.error?.position,
+  );
+}
+
+/** GET of a JSON answer; parameters go through URLSearchParams. */
+export async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
   const query = toSearchParams(params).toString();
   const response = await fetch(query ? `${path}?${query}` : path, {
     headers: headers('application/json'),
     signal,
   });
-  if (!response.ok) {
-    if (response.status === 401) onUnauthorized();
-    let body: { error?: { code?: string; message?: string; position?: ErrorPosition } } = {};
-    try {
-      body = await response.json();
-    } catch {
-      // Not JSON (a proxy error page): the status line says enough.
-    }
-    throw new ApiError(
-      body.error?.message ?? `${response.status} ${response.statusText}`,
-      response.status,
-      body.error?.code ?? 'VIGIE_ERR_HTTP',
-      body.error?.position,
-    );
-  }
+  if (!response.ok) throw await failure(response);
   return (await response.json()) as T;
+}
+
+/** GET of a text answer (a Markdown export). */
+export async function getText(path: string): Promise<string> {
+  const response = await fetch(path, { headers: headers('text/markdown, text/plain') });
+  if (!response.ok) throw await failure(response);
+  return response.text();
+}
+
+/** POST, PUT or DELETE with a JSON body; the JSON answer (undefined for 204). */
+export async function sendJson<T>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: object,
+): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body
+      ? { ...headers('application/json'), 'content-type': 'application/json' }
+      : headers('application/json'),
+    ...(body && { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw await failure(response);
+  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 /** GET /api/search. */

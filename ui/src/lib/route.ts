@@ -2,9 +2,9 @@
 // link restores the same view, and the server needs no fallback route for deep links.
 
 /** The pages of the UI. */
-export type Page = 'services' | 'search' | 'anomalies' | 'security';
+export type Page = 'services' | 'search' | 'anomalies' | 'security' | 'incidents';
 
-const PAGES: readonly Page[] = ['services', 'search', 'anomalies', 'security'];
+const PAGES: readonly Page[] = ['services', 'search', 'anomalies', 'security', 'incidents'];
 
 /** Parameters a page reads from the URL. Absent means the page default. */
 export interface RouteParams {
@@ -17,10 +17,17 @@ export interface RouteParams {
   /** `1` when live tail is on. */
   tail?: string;
   service?: string;
-  /** Tab of the Services page: `overview` or `performance`. */
+  /** Tab of the Services page (`overview`, `performance`) or Incidents (`silences`, `deliveries`). */
   tab?: string;
   /** Event whose context view is open. */
   context?: string;
+  /** Selected incident (notification links use `#/incidents?incident=<id>`). */
+  incident?: string;
+  /** Incident list filters: status (or `active`), severity, opened since, shortest duration. */
+  status?: string;
+  severity?: string;
+  since?: string;
+  duration?: string;
 }
 
 const PARAM_KEYS: readonly (keyof RouteParams)[] = [
@@ -33,6 +40,11 @@ const PARAM_KEYS: readonly (keyof RouteParams)[] = [
   'service',
   'tab',
   'context',
+  'incident',
+  'status',
+  'severity',
+  'since',
+  'duration',
 ];
 
 /** Reads `#/page?params` into a page and its parameters; unknown pages fall back to Services. */

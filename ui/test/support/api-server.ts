@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiServer, KeyStore, PinoFileAuditSink, registerAccessControl } from '@vigie/api';
-import { loadConfig } from '@vigie/common';
+import { type AlerterConfig, type AlertStore, loadConfig } from '@vigie/common';
 import type { ElasticsearchStore } from '@vigie/storage';
 import { testLogger } from '@vigie/testkit';
 
@@ -23,7 +23,11 @@ export interface TestApi {
  * no key is configured, so on loopback requests go through as the local user, as with
  * `vigie api` out of the box; with it, one `sre` key exists and every API call needs it.
  */
-export async function startApi(store: ElasticsearchStore, requireKey = false): Promise<TestApi> {
+export async function startApi(
+  store: ElasticsearchStore,
+  requireKey = false,
+  alerting?: { store: AlertStore; config: AlerterConfig },
+): Promise<TestApi> {
   const dir = await mkdtemp(join(tmpdir(), 'vigie-ui-api-'));
   const key = requireKey
     ? (await new KeyStore(join(dir, 'keys.json')).create({ name: 'ui-test', role: 'sre' })).secret
@@ -35,6 +39,7 @@ export async function startApi(store: ElasticsearchStore, requireKey = false): P
     // The defaults of `vigie api`, on a free port, serving this build.
     config: { ...loadConfig({ env: {} }).config.api, port: 0, uiDir: UI_DIST, tailIntervalMs: 200 },
     logger: testLogger(),
+    ...(alerting && { alerting }),
     auth: (instance) =>
       registerAccessControl(instance, {
         keysFile: join(dir, 'keys.json'),

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ElasticsearchStore } from '@vigie/storage';
-import { deletePrefix, esRequest, uniqueName } from '@vigie/testkit';
+import { loadConfig } from '@vigie/common';
+import { ElasticsearchAlertStore, type ElasticsearchStore } from '@vigie/storage';
+import { deletePrefix, ENGINES, esRequest, uniqueName } from '@vigie/testkit';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startApi, type TestApi } from './api-server.js';
@@ -17,6 +18,8 @@ export interface UiHarness {
   url: string;
   /** The API key, when the server asks for one (`useUi(name, { requireKey: true })`). */
   key?: string;
+  /** Incidents, silences, deliveries of the same prefix (`useUi(name, { alerting: true })`). */
+  alerts: ElasticsearchAlertStore;
   page: Page;
   watch: PageWatch;
   /** Opens a hash route of the UI (`#/search?q=…`). */
@@ -30,7 +33,7 @@ export interface UiHarness {
  * each test a new page. After each test: a screenshot in ui/test-results/, and the page
  * must have had no CSP violation, no dialog, no page error and an untouched XSS canary.
  */
-export function useUi(name: string, options: { requireKey?: boolean } = {}): UiHarness {
+export function useUi(name: string, options: { requireKey?: boolean; alerting?: boolean } = {}): UiHarness {
   const prefix = uniqueName(`vigie-ui-${name}`);
   const store = openStore(prefix);
   let browser: Browser;
@@ -40,7 +43,17 @@ export function useUi(name: string, options: { requireKey?: boolean } = {}): UiH
   beforeAll(async () => {
     execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: UI, stdio: 'inherit' });
     ui.seeded = await seed(store);
-    server = await startApi(store, options.requireKey);
+    let alerting: Parameters<typeof startApi>[2];
+    if (options.alerting) {
+      ui.alerts = new ElasticsearchAlertStore({
+        url: ENGINES.elasticsearchUrl,
+        indexPrefix: prefix,
+        requestTimeoutMs: 30_000,
+      });
+      await ui.alerts.setupAlerting();
+      alerting = { store: ui.alerts, config: loadConfig({ env: {} }).config.alerter };
+    }
+    server = await startApi(store, options.requireKey, alerting);
     ui.url = server.url;
     if (server.key) ui.key = server.key;
     browser = await launch();
@@ -49,6 +62,7 @@ export function useUi(name: string, options: { requireKey?: boolean } = {}): UiH
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await ui.alerts?.close();
     await store.close();
     await deletePrefix(prefix);
     for (const template of ['metrics', 'state'])

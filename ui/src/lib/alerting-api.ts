@@ -1,0 +1,181 @@
+// Client of the alerting routes (/api/incidents, /api/silences, /api/deliveries, …).
+// Every text field can quote logs: render it with {text} only.
+
+import { getJson, getText, type Severity, sendJson } from './api.js';
+
+export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface IncidentAnomaly {
+  id: string;
+  kind: string;
+  dimension: { field?: string; value?: string };
+  state: 'open' | 'closed';
+  severity: Severity;
+  start: string;
+  end?: string;
+  updated: string;
+  observed: number;
+  expected: number;
+  unit: string;
+  explanation: string;
+  contributors: { field: string; value: string; observed: number; expected: number; share: number }[];
+  sampleEventIds: string[];
+  query: string;
+  template?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  text: string;
+  actor?: string;
+  anomalyId?: string;
+  severity?: Severity;
+}
+
+export interface Incident {
+  id: string;
+  dedupKey: string;
+  service: string;
+  environment?: string;
+  group: 'availability' | 'security' | 'rule';
+  title: string;
+  status: IncidentStatus;
+  severity: Severity;
+  cycle: number;
+  openedAt: string;
+  updatedAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  anomalies: IncidentAnomaly[];
+  timeline: TimelineEntry[];
+  labels: Record<string, string>;
+  flapping: boolean;
+  silencedBy?: string;
+  suppressedBy?: string;
+}
+
+export interface SilenceMatcher {
+  field: string;
+  value: string;
+  isRegex?: boolean;
+}
+
+export interface Silence {
+  id: string;
+  matchers: SilenceMatcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  createdAt: string;
+  comment: string;
+}
+
+export interface DeliveryAttempt {
+  id: string;
+  outboxId: string;
+  receiver: string;
+  incidentId: string;
+  action: string;
+  at: string;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export type FeedbackVerdict = 'expected' | 'false_alarm';
+
+export interface Feedback {
+  id: string;
+  anomalyId: string;
+  incidentId?: string;
+  verdict: FeedbackVerdict;
+  service: string;
+  kind: string;
+  createdAt: string;
+  expiresAt: string;
+  createdBy: string;
+  comment: string;
+}
+
+/** What a person can do to an incident. */
+export type IncidentAction = 'ack' | 'resolve' | 'reopen' | 'comment';
+
+const incidentPath = (id: string) => `/api/incidents/${encodeURIComponent(id)}`;
+
+/** GET /api/incidents. */
+export function incidents(
+  filter: { status?: string; service?: string; since?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<{ incidents: Incident[] }> {
+  return getJson('/api/incidents', { ...filter }, signal);
+}
+
+/** GET /api/incidents/:id. */
+export function incident(id: string, signal?: AbortSignal): Promise<{ incident: Incident }> {
+  return getJson(incidentPath(id), {}, signal);
+}
+
+/** POST /api/incidents/:id/{ack,resolve,reopen,comment}. */
+export function actOnIncident(
+  id: string,
+  action: IncidentAction,
+  text = '',
+): Promise<{ incident: Incident }> {
+  return sendJson('POST', `${incidentPath(id)}/${action}`, { text });
+}
+
+/** GET /api/incidents/:id/export.md. */
+export function incidentMarkdown(id: string): Promise<string> {
+  return getText(`${incidentPath(id)}/export.md`);
+}
+
+/** GET /api/silences. */
+export function silences(active: boolean, signal?: AbortSignal): Promise<{ silences: Silence[] }> {
+  return getJson('/api/silences', { active: active || undefined }, signal);
+}
+
+/** POST /api/silences. */
+export function createSilence(input: {
+  matchers: SilenceMatcher[];
+  endsAt: string;
+  comment: string;
+}): Promise<{ silence: Silence }> {
+  return sendJson('POST', '/api/silences', input);
+}
+
+/** DELETE /api/silences/:id: ends it now. */
+export function expireSilence(id: string): Promise<{ silence: Silence }> {
+  return sendJson('DELETE', `/api/silences/${encodeURIComponent(id)}`);
+}
+
+/** POST /api/anomalies/:id/feedback. */
+export function giveFeedback(
+  anomalyId: string,
+  verdict: FeedbackVerdict,
+  incidentId: string,
+): Promise<{ feedback: Feedback }> {
+  return sendJson('POST', `/api/anomalies/${encodeURIComponent(anomalyId)}/feedback`, {
+    verdict,
+    incidentId,
+  });
+}
+
+/** GET /api/feedback. */
+export function feedback(
+  filter: { anomalyId?: string },
+  signal?: AbortSignal,
+): Promise<{ feedback: Feedback[] }> {
+  return getJson('/api/feedback', { ...filter }, signal);
+}
+
+/** GET /api/deliveries. */
+export function deliveries(
+  filter: { receiver?: string; incident?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<{ attempts: DeliveryAttempt[] }> {
+  return getJson('/api/deliveries', { ...filter }, signal);
+}
