@@ -3,3 +3,4 @@
 export * from './evidence/index.js';
 export * from './incidents/index.js';
 export * from './routing/index.js';
+export * from './receivers/index.js';

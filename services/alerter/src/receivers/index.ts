@@ -1,0 +1,10 @@
+export { alertmanagerAlerts, FIRING_HORIZON_MS, labelName } from './alertmanager.js';
+export { createReceiver } from './create-receiver.js';
+export { opsgenieAlert } from './opsgenie.js';
+export { pagerDutyEvent } from './pagerduty.js';
+export { slackMessage } from './slack.js';
+export { teamsMessage } from './teams.js';
+export type { BuildContext, DeliveryVerdict, HttpRequestSpec, Receiver } from './types.js';
+export { logSafe, parseRetryAfter } from './verdict.js';
+export type { WebhookPayload } from './webhook.js';
+export { verifyWebhookSignature, webhookSignature } from './webhook.js';
