@@ -53,9 +53,8 @@ export function interpretAnswer(
   options: InterpretOptions,
 ): DeliveryVerdict {
   const detail = () => {
-    const described = safeDescribe(options.describe, body) ?? body;
-    const text = logSafe(described, options.secrets);
-    return text === '' ? `HTTP ${status}` : `HTTP ${status}: ${text}`;
+    const described = logSafe(safeDescribe(options.describe, body) ?? body, options.secrets);
+    return described === '' ? `HTTP ${status}` : logSafe(`HTTP ${status}: ${described}`);
   };
   if (status >= 200 && status < 300) {
     if (options.throttledIn2xx?.(body)) return { kind: 'retry', reason: `throttled: ${detail()}` };
