@@ -25,6 +25,12 @@ function isSeenAlready(known: IncidentAnomaly, incoming: IncidentAnomaly): boole
   return incoming.state === known.state || incoming.state === 'open';
 }
 
+/** When the anomaly changed state, by event time (the alerter's clock when unreadable). */
+function eventTime(anomaly: IncidentAnomaly, now: number): number {
+  const at = Date.parse(anomaly.updated);
+  return Number.isNaN(at) ? now : at;
+}
+
 function openIncident(
   anomaly: IncomingAnomaly,
   incoming: IncidentAnomaly,
@@ -54,7 +60,7 @@ function openIncident(
     ],
     labels: { ...policy.labels },
     flapping: false,
-    transitions: [now],
+    transitions: [eventTime(incoming, now)],
     version: 0,
   };
   if (incoming.state === 'open') return { incident: base, changed: true };
@@ -137,7 +143,7 @@ export function applyAnomaly(
       );
     }
   }
-  if (opens || closes) next = recordTransition(next, now, policy);
+  if (opens || closes) next = recordTransition(next, eventTime(incoming, now), now, policy);
   next = updateQuiet(next, now, policy);
   return { incident: { ...next, title: titleOf(next) }, changed: true };
 }

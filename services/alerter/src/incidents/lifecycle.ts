@@ -15,11 +15,19 @@ export function recentTransitions(incident: Incident, now: number, policy: Incid
 }
 
 /**
- * Records one anomaly open/close transition at `now`; marks the incident flapping when
- * the window holds `flapTransitions` of them.
+ * Records one anomaly open/close transition that happened at `at` (event time, so a
+ * backlog read after downtime does not look like flapping); marks the incident flapping
+ * when the window ending at `now` holds `flapTransitions` of them.
  */
-export function recordTransition(incident: Incident, now: number, policy: IncidentPolicy): Incident {
-  const transitions = [...recentTransitions(incident, now, policy), now];
+export function recordTransition(
+  incident: Incident,
+  at: number,
+  now: number,
+  policy: IncidentPolicy,
+): Incident {
+  const transitions = [...recentTransitions(incident, now, policy), at].filter(
+    (t) => t > now - policy.flapWindowMs,
+  );
   const next = { ...incident, transitions };
   if (incident.flapping || transitions.length < policy.flapTransitions) return next;
   return withEntries(

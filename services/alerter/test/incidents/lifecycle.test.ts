@@ -153,3 +153,20 @@ describe('flapping', () => {
     expect(alerter.actions()).toEqual(['trigger', 'resolve']);
   });
 });
+
+describe('flapping by event time', () => {
+  it('a backlog of ordinary episodes read at once after downtime is not flapping', () => {
+    const alerter = new Harness();
+    const readAt = T0 + 5 * 60 * MINUTE;
+    // Ten one-minute episodes, 25 minutes apart: each its own incident in real time.
+    for (let i = 0; i < 10; i++) {
+      const start = T0 + i * 25 * MINUTE;
+      const episode = anomaly({ id: `a-old-${i}`, at: start });
+      alerter.feed(episode, readAt);
+      alerter.feed(closed(episode, start + MINUTE), readAt);
+    }
+    const [incident] = [...alerter.incidents.values()];
+    expect(incident?.flapping).toBe(false);
+    expect(incident?.transitions.length).toBeLessThan(policy.flapTransitions);
+  });
+});
