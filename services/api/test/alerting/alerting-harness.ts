@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { AlerterConfig } from '@vigie/common';
+import type { AlerterConfig, AlertStore } from '@vigie/common';
 import { loadConfig } from '@vigie/common';
 import { MemoryAlertStore, MemoryStore } from '@vigie/testkit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -51,7 +51,7 @@ export async function alerterConfig(dir: string): Promise<AlerterConfig> {
 /** An API server with access control (one key per role) over memory stores. */
 export interface AlertingApi {
   app: FastifyInstance;
-  alerts: MemoryAlertStore;
+  alerts: AlertStore;
   logs: MemoryStore;
   audit: MemoryAuditSink;
   keys: Record<'viewer' | 'sre' | 'admin', string>;
@@ -67,7 +67,10 @@ export interface AlertingApi {
   close(): Promise<void>;
 }
 
-export async function startAlertingApi(now = Date.parse('2026-03-02T12:00:00Z')): Promise<AlertingApi> {
+export async function startAlertingApi(
+  now = Date.parse('2026-03-02T12:00:00Z'),
+  alerts: AlertStore = new MemoryAlertStore(),
+): Promise<AlertingApi> {
   const dir = await mkdtemp(join(tmpdir(), 'vigie-alerting-api-'));
   const keysFile = join(dir, 'keys.json');
   const keyStore = new KeyStore(keysFile);
@@ -84,7 +87,6 @@ export async function startAlertingApi(now = Date.parse('2026-03-02T12:00:00Z'))
     },
   });
   const logger = pino({ level: 'trace' }, sink);
-  const alerts = new MemoryAlertStore();
   const logs = new MemoryStore();
   const audit = new MemoryAuditSink();
   const app = await createApiServer({
