@@ -4,3 +4,4 @@ export * from './evidence/index.js';
 export * from './incidents/index.js';
 export * from './routing/index.js';
 export * from './receivers/index.js';
+export * from './rules/index.js';

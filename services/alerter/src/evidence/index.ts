@@ -1,4 +1,4 @@
-export { clip, formatValue, headlineAnomaly, newestFirst, subjectOf, summarySentence } from './format.js';
+export { formatValue, headlineAnomaly, summarySentence } from './format.js';
 export { anomalyLogsLink, incidentLink, LINK_LEAD_MS } from './links.js';
 export {
   buildNotification,
