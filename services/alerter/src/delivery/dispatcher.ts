@@ -1,9 +1,10 @@
 import type { AlerterConfig, AlertStore, Logger, OutboxEntry, Registry } from '@vigie/common';
-import { ConflictError, summarizeError } from '@vigie/common';
+import { summarizeError } from '@vigie/common';
 import { retryDelayMs } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeliveryError } from './delivery-error.js';
 import { type DeferReason, DispatcherMetrics, type DispatchSummary } from './dispatcher-metrics.js';
+import { deliveryOrder, LEASE_MARGIN_MS, OutboxLeases } from './outbox-leases.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import type { DeliveryReceiver, DeliveryVerdict } from './receiver-port.js';
 import type { SafeHttpClient } from './safe-http-client.js';
@@ -32,10 +33,10 @@ export interface DispatcherOptions {
 
 const DEFAULT_RATE_LIMIT = 60;
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Lease beyond the send's own timeout, for the store writes around it. */
-const LEASE_MARGIN_MS = 30_000;
 const MAX_ERROR_CHARS = 300;
-const ACTION_ORDER: Record<string, number> = { trigger: 0, digest: 0, acknowledge: 1, resolve: 2 };
+
+/** What one try says about a receiver: answered, failed (5xx, 429, timeout, network), or nothing. */
+type ReceiverHealth = 'up' | 'down' | 'unknown';
 
 /** Per-receiver state of this process: breakers and rate limits are not shared between dispatchers. */
 interface ReceiverGate {
@@ -65,6 +66,7 @@ export class Dispatcher {
   private readonly gates = new Map<string, ReceiverGate>();
   private readonly metrics: DispatcherMetrics;
   private readonly logger: Logger;
+  private readonly leases: OutboxLeases;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
@@ -74,6 +76,7 @@ export class Dispatcher {
     this.random = options.random ?? Math.random;
     this.metrics = new DispatcherMetrics(options.registry, options.store);
     this.logger = options.logger.child({ component: 'dispatcher' });
+    this.leases = new OutboxLeases(options.store, options.owner, this.logger);
   }
 
   /** Polls the outbox every `pollMs` (at once again after a full batch) until `stop()`. */
@@ -143,7 +146,7 @@ export class Dispatcher {
         await this.finish(entry, { kind: 'rejected', reason }, now, now, summary);
         continue;
       }
-      const waitFor = heldBack.get(entry.incidentId) ?? (await this.earlierPending(entry));
+      const waitFor = heldBack.get(entry.incidentId) ?? (await this.leases.earlierPendingDueAt(entry));
       let deferral: [DeferReason, number] | undefined;
       if (waitFor !== undefined) deferral = ['ordering', Math.max(waitFor, now + this.options.config.pollMs)];
       else if (gate.pausedUntil > now) deferral = ['retry_after', gate.pausedUntil];
@@ -169,15 +172,16 @@ export class Dispatcher {
     summary: DispatchSummary,
   ): Promise<number | undefined> {
     const timeoutMs = this.options.timeouts?.get(receiver.name) ?? DEFAULT_TIMEOUT_MS;
-    const entry = await this.holdLease(claimed, timeoutMs);
+    const entry = await this.leases.hold(claimed, this.clock(), timeoutMs);
     if (entry === undefined) {
       gate.breaker.releaseTrial();
       return this.clock() + this.options.config.pollMs;
     }
     const started = this.clock();
-    const { verdict, status, breakerFailure } = await this.send(entry, receiver, started, timeoutMs);
+    const { verdict, status, health } = await this.send(entry, receiver, started, timeoutMs);
     const finished = this.clock();
-    if (breakerFailure) {
+    if (health === 'unknown') gate.breaker.releaseTrial();
+    else if (health === 'down') {
       if (gate.breaker.recordFailure(finished)) {
         this.metrics.circuitOpen.set({ receiver: receiver.name }, 1);
         this.logger.warn({ receiver: receiver.name }, 'Receiver circuit opened after consecutive failures.');
@@ -197,25 +201,25 @@ export class Dispatcher {
     receiver: DeliveryReceiver,
     now: number,
     timeoutMs: number,
-  ): Promise<{ verdict: DeliveryVerdict; status?: number; breakerFailure: boolean }> {
+  ): Promise<{ verdict: DeliveryVerdict; status?: number; health: ReceiverHealth }> {
     let request: ReturnType<DeliveryReceiver['build']>;
     try {
       request = receiver.build(entry.notification, now, { outboxId: entry.id });
     } catch (err) {
       const reason = `cannot build the request: ${summarizeError(err).message}`;
-      return { verdict: { kind: 'rejected', reason }, breakerFailure: false };
+      return { verdict: { kind: 'rejected', reason }, health: 'unknown' };
     }
     try {
       const response = await this.options.http.send(request, timeoutMs);
       const verdict = receiver.interpret(response.status, response.headers, response.body, this.clock());
-      return { verdict, status: response.status, breakerFailure: verdict.kind === 'retry' };
+      return { verdict, status: response.status, health: verdict.kind === 'retry' ? 'down' : 'up' };
     } catch (err) {
       const reason = err instanceof DeliveryError ? err.message : summarizeError(err).message;
+      // A refusal of our own (SSRF policy, scheme, redirect) says nothing about the receiver's health.
       const retriable = !(err instanceof DeliveryError) || err.retriable;
-      return {
-        verdict: retriable ? { kind: 'retry', reason } : { kind: 'rejected', reason },
-        breakerFailure: retriable,
-      };
+      return retriable
+        ? { verdict: { kind: 'retry', reason }, health: 'down' }
+        : { verdict: { kind: 'rejected', reason }, health: 'unknown' };
     }
   }
 
@@ -265,56 +269,14 @@ export class Dispatcher {
       receiver: entry.receiver,
       outcome: verdict.kind === 'rejected' ? 'dead' : verdict.kind,
     });
-    await this.write(updated);
+    await this.leases.write(updated);
     return dueAgain;
   }
 
   private async defer(entry: OutboxEntry, until: number, reason: DeferReason, summary: DispatchSummary) {
     summary.deferred += 1;
     this.metrics.deferred.inc({ receiver: entry.receiver, reason });
-    await this.write({ ...entry, nextAttemptAt: until, leaseOwner: undefined, leaseUntil: undefined });
-  }
-
-  /** Renews the lease when the send could outlive it; undefined when another dispatcher took the entry. */
-  private async holdLease(entry: OutboxEntry, timeoutMs: number): Promise<OutboxEntry | undefined> {
-    const now = this.clock();
-    if (
-      entry.leaseOwner === this.options.owner &&
-      (entry.leaseUntil ?? 0) >= now + timeoutMs + LEASE_MARGIN_MS / 2
-    ) {
-      return entry;
-    }
-    const renewed = {
-      ...entry,
-      leaseOwner: this.options.owner,
-      leaseUntil: now + timeoutMs + LEASE_MARGIN_MS,
-    };
-    return this.write(renewed);
-  }
-
-  /** Conditional outbox write; a conflict means another dispatcher holds the entry now. */
-  private async write(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
-    try {
-      return await this.options.store.updateOutbox(entry);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      this.logger.warn({ outboxId: entry.id }, 'Outbox entry changed under this dispatcher; leaving it.');
-      return undefined;
-    }
-  }
-
-  /** When the earliest still-pending earlier entry of the same incident and receiver is due, if any. */
-  private async earlierPending(entry: OutboxEntry): Promise<number | undefined> {
-    const pending = await this.options.store.listOutbox({
-      incidentId: entry.incidentId,
-      status: 'pending',
-      limit: 1000,
-    });
-    const earlier = pending.filter(
-      (o) => o.receiver === entry.receiver && o.id !== entry.id && deliveryOrder(o, entry) < 0,
-    );
-    if (earlier.length === 0) return undefined;
-    return Math.min(...earlier.map((o) => o.nextAttemptAt));
+    await this.leases.release(entry, until);
   }
 
   private gate(name: string): ReceiverGate {
@@ -335,15 +297,6 @@ export class Dispatcher {
     const longest = Math.max(DEFAULT_TIMEOUT_MS, ...(this.options.timeouts?.values() ?? []));
     return longest + LEASE_MARGIN_MS;
   }
-}
-
-/** Queue order of one incident's entries: by creation, then trigger before acknowledge before resolve. */
-function deliveryOrder(a: OutboxEntry, b: OutboxEntry): number {
-  return (
-    a.createdAt - b.createdAt ||
-    (ACTION_ORDER[a.notification.action] ?? 0) - (ACTION_ORDER[b.notification.action] ?? 0) ||
-    a.id.localeCompare(b.id)
-  );
 }
 
 function truncate(text: string): string {

@@ -1,6 +1,13 @@
 import { until } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, outboxEntry, ReceiverServer, T0, TestReceiver } from './dispatcher-harness.js';
+import {
+  deliveryConfig,
+  harness,
+  outboxEntry,
+  ReceiverServer,
+  T0,
+  TestReceiver,
+} from './dispatcher-harness.js';
 import { answer, LocalServer } from './local-server.js';
 
 describe('Two dispatchers on one store', () => {
@@ -74,6 +81,30 @@ describe('Two dispatchers on one store', () => {
     for (const sent of entries) {
       expect(sentBy(sent.id), sent.id).toHaveLength(1);
       expect((await h.store.getOutbox(sent.id))?.status).toBe('delivered');
+    }
+  });
+});
+
+describe('Dispatcher lifecycle', () => {
+  it('polls the outbox on its own once started, and not after stop(), which is safe without start()', async () => {
+    const server = await ReceiverServer.start();
+    const h = harness([new TestReceiver('hook', server.url)], deliveryConfig({ pollMs: 20 }));
+    try {
+      await h.dispatcher().stop();
+      const dispatcher = h.dispatcher({ clock: Date.now });
+      dispatcher.start();
+      dispatcher.start();
+      const first = outboxEntry(1, 'trigger', Date.now());
+      await h.store.enqueue([first]);
+      await until('first delivery', () => server.accepted.length === 1);
+      await dispatcher.stop();
+      await dispatcher.stop();
+      await h.store.enqueue([outboxEntry(2, 'trigger', Date.now())]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.accepted).toEqual([first.id]);
+    } finally {
+      await h.close();
+      await server.close();
     }
   });
 });
