@@ -33,5 +33,6 @@ export { MemoryStore } from './memory-store.js';
 export { metricValue } from './metrics.js';
 export { freePort, PrivateKafka } from './private-kafka.js';
 export { scrapeMetric, scrapeMetrics, VIGIE_CLI, VigieProcess } from './processes.js';
+export * from './receivers/index.js';
 export * from './traffic/index.js';
 export { until } from './until.js';
