@@ -1,5 +1,6 @@
 // The alerter: anomalies become incidents, incidents become notifications that reach the
 // on-call through their incident tools, delivered from a persisted outbox.
+export * from './delivery/index.js';
 export * from './evidence/index.js';
 export * from './incidents/index.js';
 export * from './routing/index.js';

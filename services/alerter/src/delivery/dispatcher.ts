@@ -1,18 +1,18 @@
 import type { AlerterConfig, AlertStore, Logger, OutboxEntry, Registry } from '@vigie/common';
 import { summarizeError } from '@vigie/common';
+import type { DeliveryVerdict, Receiver } from '../receivers/types.js';
 import { retryDelayMs } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeliveryError } from './delivery-error.js';
 import { type DeferReason, DispatcherMetrics, type DispatchSummary } from './dispatcher-metrics.js';
 import { deliveryOrder, LEASE_MARGIN_MS, OutboxLeases } from './outbox-leases.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
-import type { DeliveryReceiver, DeliveryVerdict } from './receiver-port.js';
 import type { SafeHttpClient } from './safe-http-client.js';
 
 export interface DispatcherOptions {
   store: AlertStore;
   /** By receiver name, as outbox entries name them. */
-  receivers: ReadonlyMap<string, DeliveryReceiver>;
+  receivers: ReadonlyMap<string, Receiver>;
   http: Pick<SafeHttpClient, 'send'>;
   config: AlerterConfig['delivery'];
   /** Notifications a minute per receiver (`rateLimitPerMinute`); 60 when absent. */
@@ -167,7 +167,7 @@ export class Dispatcher {
   /** One try; returns when the entry is due again, unless it is settled (delivered or dead). */
   private async attempt(
     claimed: OutboxEntry,
-    receiver: DeliveryReceiver,
+    receiver: Receiver,
     gate: ReceiverGate,
     summary: DispatchSummary,
   ): Promise<number | undefined> {
@@ -198,11 +198,11 @@ export class Dispatcher {
 
   private async send(
     entry: OutboxEntry,
-    receiver: DeliveryReceiver,
+    receiver: Receiver,
     now: number,
     timeoutMs: number,
   ): Promise<{ verdict: DeliveryVerdict; status?: number; health: ReceiverHealth }> {
-    let request: ReturnType<DeliveryReceiver['build']>;
+    let request: ReturnType<Receiver['build']>;
     try {
       request = receiver.build(entry.notification, now, { outboxId: entry.id });
     } catch (err) {

@@ -11,6 +11,5 @@ export type { DeferReason, DeliveryOutcome, DispatchSummary } from './dispatcher
 export type { HostLookup, ResolvedAddress } from './pinned-connector.js';
 export { systemLookup } from './pinned-connector.js';
 export { SlidingWindowLimiter } from './rate-limiter.js';
-export type { DeliveryReceiver } from './receiver-port.js';
 export type { HttpResponse, SafeHttpClient, SafeHttpClientOptions } from './safe-http-client.js';
 export { createSafeHttpClient, MAX_REDIRECTS } from './safe-http-client.js';

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request as undiciRequest } from 'undici';
+import type { HttpRequestSpec } from '../receivers/types.js';
 import { AddressPolicy } from './address-policy.js';
 import { DeliveryError } from './delivery-error.js';
 import { createPinnedConnector, type HostLookup, systemLookup } from './pinned-connector.js';
-import type { HttpRequestSpec } from './receiver-port.js';
 
 /** A receiver's answer, its body cut at `maxResponseBytes`. Header names are lower case. */
 export interface HttpResponse {

@@ -2,14 +2,14 @@ import type { AlerterConfig, Notification, NotificationAction, OutboxEntry } fro
 import { createLogger, createRegistry, type Registry } from '@vigie/common';
 import { MemoryAlertStore, sampleOutboxEntry } from '@vigie/testkit';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
-import type { DeliveryReceiver, DeliveryVerdict, HttpRequestSpec } from '../../src/delivery/receiver-port.js';
 import { createSafeHttpClient, type SafeHttpClient } from '../../src/delivery/safe-http-client.js';
+import type { BuildContext, DeliveryVerdict, HttpRequestSpec, Receiver } from '../../src/receivers/types.js';
 import { answer, LocalServer, type ReceivedRequest } from './local-server.js';
 
 export const T0 = Date.parse('2026-03-02T10:00:00Z');
 
 /** A generic receiver for tests: JSON with the outbox id, judged like the real ones judge. */
-export class TestReceiver implements DeliveryReceiver {
+export class TestReceiver implements Receiver {
   readonly type = 'webhook' as const;
   readonly displayUrl: string;
 
@@ -20,7 +20,7 @@ export class TestReceiver implements DeliveryReceiver {
     this.displayUrl = `${baseUrl}/hook`;
   }
 
-  build(notification: Notification, _now: number, context?: { outboxId?: string }): HttpRequestSpec {
+  build(notification: Notification, _now: number, context?: BuildContext): HttpRequestSpec {
     return {
       url: `${this.baseUrl}/hook?token=S3CR3T`,
       method: 'POST',
@@ -144,7 +144,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(receivers: DeliveryReceiver[], config = deliveryConfig()): Harness {
+export function harness(receivers: Receiver[], config = deliveryConfig()): Harness {
   const store = new MemoryAlertStore();
   const clock = new TestClock();
   const http = createSafeHttpClient({ allowHttp: true, allowedNetworks: ['127.0.0.1/32'] });
