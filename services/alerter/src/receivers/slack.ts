@@ -79,6 +79,8 @@ export function slackMessage(n: Notification): Record<string, unknown> {
   ];
   return {
     text: escapedWithin(oneLine(`[${headline(n)}] ${n.title}: ${n.summary}`), FALLBACK_MAX, escapeSlack),
+    // The fallback text (notifications, screen readers) is not mrkdwn either.
+    mrkdwn: false,
     blocks: blocks.slice(0, 50),
   };
 }
