@@ -95,10 +95,12 @@ export class RuleEvaluator {
   private async evaluateAll(now: number): Promise<RuleAnomaly[]> {
     const rules = (await this.o.listRules()).filter((rule) => rule.enabled);
     const out: RuleAnomaly[] = [];
+    let failures = 0;
     for (const rule of rules) {
       try {
-        out.push(...(await this.evaluateRule(rule, now)));
+        await this.evaluateRule(rule, now, out);
       } catch (err) {
+        failures++;
         this.o.onRuleError?.(rule, err);
       }
     }
@@ -109,7 +111,10 @@ export class RuleEvaluator {
       if (state.run) out.push(ruleAnomaly(state.rule, state.run, closingPoint(state)));
       this.states.delete(id);
     }
-    if (!this.strayCheckDone && this.o.heldAnomalies) out.push(...(await this.closeStrays(out, now)));
+    // Only after a pass where every rule was evaluated: a rule that failed has no run yet,
+    // and its open anomaly would look like a stray.
+    if (!this.strayCheckDone && this.o.heldAnomalies && failures === 0)
+      out.push(...(await this.closeStrays(out, now)));
     return out;
   }
 
@@ -132,33 +137,33 @@ export class RuleEvaluator {
       .map((stray) => strayClosed(stray.service, stray.anomaly, now));
   }
 
-  private async evaluateRule(rule: AlertRule, now: number): Promise<RuleAnomaly[]> {
+  /** Appends to `out` as it goes: the close of an edited rule's run survives a failing search. */
+  private async evaluateRule(rule: AlertRule, now: number, out: RuleAnomaly[]): Promise<void> {
     const hash = definitionHash(rule);
     const previous = this.states.get(rule.id);
-    const known = previous?.hash === hash ? previous : undefined;
+    if (previous && previous.hash !== hash) {
+      // An edited rule is a new rule: the former definition's run ends here.
+      if (previous.run) out.push(ruleAnomaly(previous.rule, previous.run, closingPoint(previous)));
+      this.states.delete(rule.id);
+    }
+    const known = this.states.get(rule.id);
     const query = parseQuery(rule.query);
     const { points, evaluatedUntil, detector } =
       rule.condition.type === 'anomalous'
         ? await this.anomalousPoints(rule, query, known, now)
         : await this.thresholdPoints(rule, rule.condition, query, known, now);
 
-    const out: RuleAnomaly[] = [];
-    // An edited rule is a new rule: the former definition's run ends here.
-    if (previous && !known && previous.run)
-      out.push(ruleAnomaly(previous.rule, previous.run, closingPoint(previous)));
     const { run, transitions } = trackRuns(known?.run, points);
     for (const transition of transitions) {
       if (transition.type === 'close') {
         out.push(ruleAnomaly(rule, transition.run, transition.end));
-      } else {
-        // Samples of the window that opened the run: the same ones when history is replayed.
-        transition.run.sampleEventIds = await this.samples(rule, query, transition.run.first);
+      } else if (known || transition.run === run) {
         // Replaying history (no state yet), runs that already ended are reported closed only.
-        if (known || transition.run === run) out.push(ruleAnomaly(rule, transition.run));
+        transition.run.sampleEventIds = await this.samples(rule, query, transition.run.first);
+        out.push(ruleAnomaly(rule, transition.run));
       }
     }
     this.states.set(rule.id, { rule, hash, evaluatedUntil, run, ...(detector && { detector }) });
-    return out;
   }
 
   private async thresholdPoints(

@@ -121,8 +121,10 @@ describe('RuleEvaluator, threshold conditions', () => {
     // A new process replays the history from the logs.
     expect(await evaluator(() => [rule()]).evaluate(at(130))).toEqual([opened]);
     // After the run ended, a new process reports the close only (the incident path ignores
-    // closes it never saw open, and recognises this one as a replay if it did).
-    expect(await evaluator(() => [rule()]).evaluate(at(200))).toEqual([closed]);
+    // closes it never saw open, and recognises this one as a replay if it did: same id,
+    // state and time; the samples of a run replayed as history are not read again).
+    const replayed = await evaluator(() => [rule()]).evaluate(at(200));
+    expect(replayed).toEqual([{ ...closed, sampleEventIds: [] }]);
   });
 
   it('fires a below rule when matching events stop', async () => {
@@ -155,6 +157,20 @@ describe('RuleEvaluator, threshold conditions', () => {
     expect(closedOld).toMatchObject({ id: opened?.id, state: 'closed' });
     expect(openedNew).toMatchObject({ state: 'open', start: iso(110) });
     expect(openedNew?.id).not.toBe(opened?.id);
+  });
+
+  it('closes the run of an edited rule even when the new definition cannot be evaluated', async () => {
+    await errorsAt([100, 101, 102, 103, 104, 105, 106, 107]);
+    let current = rule();
+    const errors: unknown[] = [];
+    const rules = evaluator(() => [current], { onRuleError: (_r, err) => errors.push(err) });
+    const [opened] = await rules.evaluate(at(130));
+    current = rule({ query: 'service.name:(' });
+    expect(await rules.evaluate(at(140))).toEqual([
+      expect.objectContaining({ id: opened?.id, state: 'closed' }),
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(await rules.evaluate(at(150))).toEqual([]);
   });
 
   it('closes the run of a rule that was disabled or deleted', async () => {
@@ -227,6 +243,46 @@ describe('RuleEvaluator, threshold conditions', () => {
     expect(first[1]).toMatchObject({ service: 'checkout', end: iso(130), updated: iso(130) });
     expect(await rules.evaluate(at(140))).toEqual([]);
     expect(reads).toBe(1);
+  });
+
+  it('does not take the open anomaly of a rule that failed to evaluate for a stray', async () => {
+    await errorsAt([100, 101, 102, 103, 104, 105, 106, 107]);
+    const r1 = rule();
+    const ongoing = `log_rule:r1:${definitionHash(r1)}:${at(110)}`;
+    let down = true;
+    const search: LogSearch = Object.assign(Object.create(store) as MemoryStore, {
+      histogram: async (...args: Parameters<LogSearch['histogram']>) => {
+        if (down) throw new UnavailableError('search down');
+        return store.histogram(...args);
+      },
+    });
+    const held = {
+      service: 'checkout',
+      anomaly: {
+        id: ongoing,
+        kind: 'log_rule' as const,
+        dimension: { field: 'rule', value: 'r1' },
+        state: 'open' as const,
+        severity: 'warning' as const,
+        start: iso(110),
+        updated: iso(110),
+        observed: 8,
+        expected: 5,
+        unit: 'events',
+        explanation: 'open run',
+        contributors: [],
+        sampleEventIds: [],
+        query: r1.query,
+      },
+    };
+    const rules = evaluator(() => [r1], {
+      search,
+      heldAnomalies: async () => [held],
+      onRuleError: () => undefined,
+    });
+    expect(await rules.evaluate(at(130))).toEqual([]);
+    down = false;
+    expect((await rules.evaluate(at(140))).map((a) => [a.id, a.state])).toEqual([[ongoing, 'open']]);
   });
 });
 
