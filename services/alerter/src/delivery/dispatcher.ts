@@ -106,11 +106,14 @@ export class Dispatcher {
       list.push(entry);
       byReceiver.set(entry.receiver, list);
     }
-    await Promise.all(
+    // Settled, not all: a store failure on one receiver must not return while others still send.
+    const results = await Promise.allSettled(
       [...byReceiver].map(([name, entries]) =>
         this.deliverToReceiver(name, entries.sort(deliveryOrder), summary),
       ),
     );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
     return summary;
   }
 

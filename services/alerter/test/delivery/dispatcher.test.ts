@@ -1,4 +1,5 @@
-import type { OutboxEntry } from '@vigie/common';
+import type { AlertStore, OutboxEntry } from '@vigie/common';
+import { UnavailableError } from '@vigie/common';
 import { metricValue } from '@vigie/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -217,5 +218,26 @@ describe('Dispatcher against a real receiver server', () => {
     const log = await h.store.listAttempts();
     expect(log.every((a) => !a.ok && !JSON.stringify(a).includes('S3CR3T'))).toBe(true);
     expect(await metricValue(h.registry, 'vigie_notifications_total', { outcome: 'dead' })).toBe(4);
+  });
+
+  it('is at least once: a store failure after a send sends it again after the lease, same key', async () => {
+    await open();
+    const sent = outboxEntry(1, 'trigger', T0);
+    await h.store.enqueue([sent]);
+    const failing: AlertStore = Object.assign(Object.create(h.store) as AlertStore, {
+      recordAttempt: async () => {
+        throw new UnavailableError('alert store');
+      },
+    });
+    await expect(h.dispatcher({ store: failing }).runOnce()).rejects.toThrow(UnavailableError);
+    expect(server.accepted).toEqual([sent.id]);
+    expect(await entry(sent.id)).toMatchObject({ status: 'pending', leaseUntil: T0 + 40_000 });
+
+    const dispatcher = h.dispatcher();
+    h.clock.now = T0 + 39_999;
+    expect((await dispatcher.runOnce()).claimed).toBe(0);
+    h.clock.now = T0 + 40_000;
+    expect(await dispatcher.runOnce()).toMatchObject({ delivered: 1 });
+    expect(server.accepted).toEqual([sent.id, sent.id]);
   });
 });
