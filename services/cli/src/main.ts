@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runAlerter } from '@vigie/alerter';
 import { accessControlFromConfig, runApi, runKeysCli } from '@vigie/api';
 import { type LineFormat, runCollector } from '@vigie/collector';
 import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
@@ -11,10 +12,13 @@ const USAGE = `Usage: vigie <command> [--config FILE]
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
+  alerter          Turn anomalies into incidents and notify receivers (PagerDuty, Slack,
+                   Opsgenie, Alertmanager, Teams, webhooks) from a persisted outbox.
   api              Serve the search API and the UI (api.host:api.port, 127.0.0.1:8080).
   keys             Manage API keys: keys create --name N --role viewer|sre|security|admin
                    [--expires 90d] (prints the key once), keys list, keys revoke ID.
-  all              The collector, the processor and the API (with the UI) in one process.
+  all              The collector, the processor, the alerter and the API (with the UI) in
+                   one process.
                    --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
                    writes timestamp,value,anomaly_score,is_anomaly to stdout.
@@ -84,23 +88,36 @@ async function main(argv: string[]): Promise<number> {
       await running.stop();
       return 0;
     }
+    case 'alerter': {
+      logger.info({ config: redactConfig(config) }, 'Starting the alerter.');
+      const running = await runAlerter(config, logger);
+      await untilSignal(logger);
+      await running.stop();
+      return 0;
+    }
     case 'all': {
-      // The collector, the processor and the search API with the UI in one process on Kafka
-      // and Elasticsearch; the first two keep their own ops endpoints (an explicit ops.port
-      // goes to the processor, the next one to the collector).
-      logger.info({ config: redactConfig(config) }, 'Starting the collector, the processor and the API.');
+      // The collector, the processor, the alerter and the search API with the UI in one
+      // process on Kafka and Elasticsearch; the first three keep their own ops endpoints
+      // (an explicit ops.port goes to the processor, the next ones to the collector and
+      // the alerter).
+      logger.info(
+        { config: redactConfig(config) },
+        'Starting the collector, the processor, the alerter and the API.',
+      );
       const port = config.ops.port;
-      const collectorConfig = {
+      const opsAt = (offset: number) => ({
         ...config,
-        ops: { ...config.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + 1 }) },
-      };
+        ops: { ...config.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + offset }) },
+      });
       const processor = await runProcessor(config, logger);
-      const collector = await runCollector(collectorConfig, logger);
+      const collector = await runCollector(opsAt(1), logger);
+      const alerter = await runAlerter(opsAt(2), logger);
       const access = await accessControlFromConfig(config, logger);
       const api = await runApi(config, logger, { auth: access.auth });
       await untilSignal(logger);
       await api.stop();
       await access.close();
+      await alerter.stop();
       await collector.stop();
       await processor.stop();
       return 0;

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { KafkaBus } from '@vigie/bus';
+import type { Logger, VigieConfig } from '@vigie/common';
+import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer, summarizeError } from '@vigie/common';
+import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
+import { createSafeHttpClient, Dispatcher } from '../delivery/index.js';
+import { createReceiver } from '../receivers/index.js';
+import { RuleEvaluator } from '../rules/index.js';
+import { Alerter } from './alerter.js';
+import { IncidentFlow } from './incident-flow.js';
+import { ruleJob } from './rule-job.js';
+
+/** A running alerter role and the way to stop it. */
+export interface RunningAlerter {
+  alerter: Alerter;
+  /** Address of the ops endpoints, e.g. `http://127.0.0.1:9466`. */
+  opsUrl: string;
+  /** Settles once the alerter joined its group (it waits for Kafka and the storage first). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wires the alerter role on Kafka and Elasticsearch, with its ops endpoints. */
+export async function runAlerter(config: VigieConfig, logger: Logger): Promise<RunningAlerter> {
+  const registry = createRegistry({ role: 'alerter' });
+  const bus = new KafkaBus({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    logger,
+    ...(config.kafka.username !== undefined && { username: config.kafka.username }),
+    ...(config.kafka.password !== undefined && { password: config.kafka.password }),
+  });
+  const search = new ElasticsearchStore({ ...config.elasticsearch, logger });
+  const store = new ElasticsearchAlertStore({ ...config.elasticsearch, logger });
+  const flow = new IncidentFlow({ store, search, config: config.alerter, logger });
+  const receivers = new Map(
+    config.alerter.receivers.map((receiver) => [receiver.name, createReceiver(receiver)]),
+  );
+  const http = createSafeHttpClient({
+    allowHttp: config.alerter.delivery.allowHttp,
+    allowedNetworks: config.alerter.delivery.allowedNetworks,
+  });
+  const dispatcher = new Dispatcher({
+    store,
+    receivers,
+    http,
+    config: config.alerter.delivery,
+    rateLimits: new Map(config.alerter.receivers.map((r) => [r.name, r.rateLimitPerMinute])),
+    timeouts: new Map(config.alerter.receivers.map((r) => [r.name, r.timeoutMs])),
+    owner: `alerter-${randomUUID()}`,
+    logger,
+    registry,
+  });
+  const rules = new RuleEvaluator({
+    search,
+    listRules: () => store.listRules(),
+    // Rule anomalies that incidents still hold open: the evaluator closes those that no
+    // current run continues (rule deleted or run ended while the alerter was down).
+    heldAnomalies: async () =>
+      (await store.listIncidents({ status: 'active', limit: 1000 })).flatMap((incident) =>
+        incident.anomalies
+          .filter((anomaly) => anomaly.kind === 'log_rule' && anomaly.state === 'open')
+          .map((anomaly) => ({ service: incident.service, anomaly })),
+      ),
+    onRuleError: (rule, err) =>
+      logger.warn(
+        { rule: rule.id, name: rule.name, err: summarizeError(err) },
+        'Log alert rule not evaluated.',
+      ),
+  });
+  const alerter = new Alerter({
+    config,
+    bus,
+    store,
+    flow,
+    jobs: [dispatcher, ruleJob({ rules, flow, everyMs: config.alerter.rulesIntervalMs, logger })],
+    logger,
+  });
+  const ops = await startOpsServer({
+    host: config.ops.host,
+    port: config.ops.port ?? DEFAULT_OPS_PORTS.alerter,
+    registry,
+    readiness: () => alerter.readiness(),
+    logger,
+  });
+  const address = ops.server.address();
+  const opsUrl = typeof address === 'object' && address ? `http://${config.ops.host}:${address.port}` : '';
+  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  const started = alerter.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    alerter,
+    opsUrl,
+    started,
+    stop: () => {
+      stopping ??= (async () => {
+        await alerter.stop();
+        await started.catch(() => undefined);
+        await Promise.allSettled([bus.close(), search.close(), store.close(), ops.close()]);
+      })();
+      return stopping;
+    },
+  };
+}
