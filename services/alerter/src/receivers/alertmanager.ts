@@ -1,5 +1,13 @@
 import type { Notification, ReceiverConfig, Severity } from '@vigie/common';
-import { displayUrlOf, evidenceLines, evidenceTexts, oneLine, safeLink, truncate } from './text.js';
+import {
+  boundedLabels,
+  displayUrlOf,
+  evidenceLines,
+  evidenceTexts,
+  oneLine,
+  safeLink,
+  truncate,
+} from './text.js';
 import type { HttpRequestSpec, Receiver } from './types.js';
 import { interpretAnswer, jsonBody } from './verdict.js';
 
@@ -52,7 +60,8 @@ function annotations(n: Notification): Record<string, string> {
 /** The postable alerts for one notification. */
 export function alertmanagerAlerts(n: Notification, now: number): Array<Record<string, unknown>> {
   const stable: Record<string, string> = {};
-  for (const [key, value] of Object.entries(n.labels)) stable[labelName(key)] = labelValue(value);
+  for (const [key, value] of Object.entries(boundedLabels(n.labels)))
+    stable[labelName(key)] = labelValue(value);
   Object.assign(stable, {
     alertname: n.action === 'digest' ? 'VigieDigest' : 'VigieIncident',
     service: labelValue(n.service),

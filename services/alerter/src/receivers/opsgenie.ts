@@ -1,5 +1,7 @@
 import type { Notification, ReceiverConfig } from '@vigie/common';
 import {
+  boundedDigest,
+  boundedLabels,
   displayUrlOf,
   escapedWithin,
   escapeHtml,
@@ -49,7 +51,7 @@ function details(n: Notification): Record<string, string> {
     ['opened_at', n.openedAt],
     ...(n.resolvedAt ? ([['resolved_at', n.resolvedAt]] as Array<[string, string]>) : []),
     ...(safeLink(n.link) ? ([['vigie_link', safeLink(n.link) ?? '']] as Array<[string, string]>) : []),
-    ...Object.entries(n.labels).map(([k, v]): [string, string] => [`label.${k}`, v]),
+    ...Object.entries(boundedLabels(n.labels)).map(([k, v]): [string, string] => [`label.${k}`, v]),
   ];
   const out: Record<string, string> = {};
   let total = 0;
@@ -70,7 +72,7 @@ function description(n: Notification): string {
   for (const evidence of evidenceTexts(n)) {
     parts.push(evidenceLines(evidence).join('\n') + (evidence.link ? `\nLogs: ${evidence.link}` : ''));
   }
-  for (const d of n.digest ?? [])
+  for (const d of boundedDigest(n))
     parts.push(
       `${d.severity} ${oneLine(d.title)} (${oneLine(d.service)}, ${d.status}) ${safeLink(d.link) ?? ''}`,
     );

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Notification, ReceiverConfig } from '@vigie/common';
-import { dimensionText, evidenceTexts, headline, oneLine, safeLink, truncate } from './text.js';
+import {
+  boundedDigest,
+  boundedLabels,
+  dimensionText,
+  evidenceTexts,
+  headline,
+  oneLine,
+  safeLink,
+  truncate,
+} from './text.js';
 import type { HttpRequestSpec, Receiver } from './types.js';
 import { interpretAnswer, jsonBody, stringField } from './verdict.js';
 
@@ -49,7 +58,7 @@ export function pagerDutyEvent(routingKey: string, n: Notification, now: number)
       ...(n.environment ? { environment: n.environment } : {}),
       opened_at: n.openedAt,
       ...(n.resolvedAt ? { resolved_at: n.resolvedAt } : {}),
-      labels: n.labels,
+      labels: boundedLabels(n.labels),
       evidence: evidence.map((e) => ({
         anomaly: e.heading,
         measure: e.measure,
@@ -61,9 +70,9 @@ export function pagerDutyEvent(routingKey: string, n: Notification, now: number)
       })),
       ...(n.digest
         ? {
-            incidents: n.digest.map((d) => ({
-              title: truncate(oneLine(d.title), FIELD_MAX),
-              service: truncate(oneLine(d.service), FIELD_MAX),
+            incidents: boundedDigest(n).map((d) => ({
+              title: d.title,
+              service: d.service,
               severity: d.severity,
               status: d.status,
               link: safeLink(d.link),

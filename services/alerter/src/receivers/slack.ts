@@ -1,5 +1,6 @@
 import type { Notification, ReceiverConfig } from '@vigie/common';
 import {
+  boundedDigest,
   displayUrlOf,
   type EvidenceText,
   escapedWithin,
@@ -27,7 +28,6 @@ const SECTION_MAX = 3000;
 const FIELD_MAX = 2000;
 const FALLBACK_MAX = 500;
 const BUTTON_URL_MAX = 3000;
-const DIGEST_ITEMS = 20;
 
 const ICON = { info: '🔵', warning: '🟠', critical: '🔴' } as const;
 
@@ -59,7 +59,7 @@ export function slackMessage(n: Notification): Record<string, unknown> {
     `Opened: ${n.openedAt}`,
     ...(n.resolvedAt ? [`Resolved: ${n.resolvedAt}`] : []),
   ].map((text) => plain(text, FIELD_MAX));
-  const digest = (n.digest ?? []).slice(0, DIGEST_ITEMS).map((d) => {
+  const digest = boundedDigest(n).map((d) => {
     const open = button('Open', safeLink(d.link))[0];
     const text = `${ICON[d.severity]} ${oneLine(d.title)} (${oneLine(d.service)}, ${d.status})\n${oneLine(d.summary)}`;
     return { type: 'section', text: plain(text, SECTION_MAX), ...(open ? { accessory: open } : {}) };

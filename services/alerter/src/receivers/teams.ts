@@ -1,5 +1,6 @@
 import type { Notification, ReceiverConfig } from '@vigie/common';
 import {
+  boundedDigest,
   displayUrlOf,
   escapedWithin,
   escapeTeamsMarkdown,
@@ -24,6 +25,7 @@ type TeamsConfig = Extract<ReceiverConfig, { type: 'teams' }>;
 
 const BODY_MAX = 27 * 1024;
 const TEXT_MAX = 2000;
+const TITLE_MAX = 400;
 const COLOR = { info: 'Accent', warning: 'Warning', critical: 'Attention' } as const;
 
 function text(value: string, options: Record<string, unknown> = {}): Record<string, unknown> {
@@ -39,15 +41,18 @@ function fact(title: string, value: string): { title: string; value: string } {
   return { title, value: escapedWithin(oneLine(value), TEXT_MAX, escapeTeamsMarkdown) };
 }
 
-/** The Teams message for one notification, keeping at most `evidenceCount` evidence blocks. */
+/** The Teams message for one notification, keeping at most `keep` evidence and digest items. */
 export function teamsMessage(
   n: Notification,
-  evidenceCount = Number.POSITIVE_INFINITY,
+  keep: { evidence: number; digest: number } = {
+    evidence: Number.POSITIVE_INFINITY,
+    digest: Number.POSITIVE_INFINITY,
+  },
 ): Record<string, unknown> {
   const link = safeLink(n.link);
-  const evidence = evidenceTexts(n).slice(0, evidenceCount);
+  const evidence = evidenceTexts(n).slice(0, keep.evidence);
   const body: Record<string, unknown>[] = [
-    text(`${headline(n)} · ${oneLine(n.title)}`, {
+    text(truncate(`${headline(n)} · ${oneLine(n.title)}`, TITLE_MAX), {
       size: 'Large',
       weight: 'Bolder',
       color: n.action === 'resolve' ? 'Good' : COLOR[n.severity],
@@ -76,7 +81,7 @@ export function teamsMessage(
     ];
     body.push({ type: 'Container', separator: true, items });
   }
-  for (const d of n.digest ?? [])
+  for (const d of boundedDigest(n).slice(0, keep.digest))
     body.push(text(`${d.severity}: ${oneLine(d.title)} (${oneLine(d.service)}, ${d.status})`));
   const actions = [
     ...(link ? [{ type: 'Action.OpenUrl', title: 'Open in Vigie', url: link }] : []),
@@ -104,13 +109,14 @@ export function teamsMessage(
   };
 }
 
-/** The serialised message, with evidence dropped until it fits Teams' size limit. */
+/** The serialised message, with digest items then evidence dropped until it fits Teams' limit. */
 export function teamsBody(n: Notification): string {
-  let count = evidenceTexts(n).length;
-  let body = JSON.stringify(teamsMessage(n, count));
-  while (Buffer.byteLength(body) > BODY_MAX && count > 0) {
-    count -= 1;
-    body = JSON.stringify(teamsMessage(n, count));
+  const keep = { evidence: evidenceTexts(n).length, digest: boundedDigest(n).length };
+  let body = JSON.stringify(teamsMessage(n, keep));
+  while (Buffer.byteLength(body) > BODY_MAX && keep.evidence + keep.digest > 0) {
+    if (keep.digest > 0) keep.digest -= 1;
+    else keep.evidence -= 1;
+    body = JSON.stringify(teamsMessage(n, keep));
   }
   return body;
 }

@@ -176,3 +176,22 @@ export function urlPath(raw: string): string {
     return '';
   }
 }
+
+/** Labels as every receiver sends them: at most 50, names ≤ 100 and values ≤ 1000 characters. */
+export function boundedLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(labels)
+      .slice(0, 50)
+      .map(([key, value]) => [truncate(key, 100), truncate(value, 1000)]),
+  );
+}
+
+/** Digest items to show: at most 20, their text cut to one line of ≤ 300 characters. */
+export function boundedDigest(n: Notification): NonNullable<Notification['digest']> {
+  return (n.digest ?? []).slice(0, 20).map((d) => ({
+    ...d,
+    title: truncate(oneLine(d.title), 300),
+    service: truncate(oneLine(d.service), 300),
+    summary: truncate(oneLine(d.summary), 300),
+  }));
+}

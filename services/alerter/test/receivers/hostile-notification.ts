@@ -65,3 +65,50 @@ export function hostileNotification(action: Notification['action'] = 'trigger'):
     ],
   };
 }
+
+/** The largest notification the evidence builder could hand over, and more: every limit exceeded. */
+export function worstCaseNotification(): Notification {
+  const base = hostileNotification('trigger');
+  const huge = '<&>*_[x](y)'.repeat(1000);
+  const evidence = Array.from({ length: 8 }, (_, i) => ({
+    anomalyId: `a${i}`,
+    kind: 'new_pattern' as const,
+    dimension: { field: huge, value: huge },
+    observed: 1e9 + i,
+    expected: 0.000123,
+    unit: huge,
+    explanation: huge,
+    contributors: Array.from({ length: 10 }, () => ({
+      field: huge,
+      value: huge,
+      observed: 1,
+      expected: 0,
+      share: 0.1,
+    })),
+    template: huge,
+    sampleLines: Array.from({ length: 10 }, () => huge),
+    link: `https://vigie.example/#/search?q=${'a'.repeat(2000)}`,
+  }));
+  const labels = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`label ${i} ${HOSTILE}`, huge]));
+  const digest = Array.from({ length: 50 }, (_, i) => ({
+    incidentId: `vigie-${i}`,
+    title: huge,
+    service: huge,
+    severity: 'warning' as const,
+    status: 'open' as const,
+    summary: huge,
+    link: `https://vigie.example/#/incidents?incident=vigie-${i}`,
+  }));
+  return {
+    ...base,
+    dedupKey: 'vigie-worst-case',
+    incidentId: 'vigie-worst-case',
+    title: huge,
+    summary: huge,
+    service: huge,
+    environment: huge,
+    labels,
+    evidence,
+    digest,
+  };
+}

@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver, type HttpRequestSpec, type Receiver } from '../../src/receivers/index.js';
 import { OPSGENIE_KEY, ROUTING_KEY, receiverConfigs, WEBHOOK_SECRET } from './configs.js';
-import { hostileNotification } from './hostile-notification.js';
+import { hostileNotification, worstCaseNotification } from './hostile-notification.js';
 
 // Every receiver's requests, hostile notification included, sent to local peers that
 // validate them the way each vendor documents; the peers refuse invalid requests, and
@@ -93,6 +93,14 @@ describe('vendor peers accept what the receivers send', () => {
       const { answer, verdict } = await deliver(type, digest(), `${type}|digest`);
       expect(verdict, `digest: ${answer.status} ${answer.body}`).toEqual({ kind: 'delivered' });
       expect(peers[type].accepted.length - before).toBe(4);
+      expect(peers[type].refused).toEqual([]);
+    });
+  }
+
+  for (const type of TYPES) {
+    it(`${type}: a notification past every size limit is cut to fit and accepted`, async () => {
+      const { answer, verdict } = await deliver(type, worstCaseNotification(), `${type}|worst`);
+      expect(verdict, `${answer.status} ${answer.body}`).toEqual({ kind: 'delivered' });
       expect(peers[type].refused).toEqual([]);
     });
   }
