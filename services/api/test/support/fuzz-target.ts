@@ -1,8 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ElasticsearchStore } from '@vigie/storage';
-import { deletePrefix, ENGINES, sampleAnomaly, seedShopLogs, testLogger, uniqueName } from '@vigie/testkit';
+import { loadConfig } from '@vigie/common';
+import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
+import {
+  deletePrefix,
+  ENGINES,
+  sampleAnomaly,
+  sampleAttempt,
+  sampleIncident,
+  sampleRule,
+  sampleSilence,
+  seedShopLogs,
+  testLogger,
+  uniqueName,
+} from '@vigie/testkit';
 import { createApiServer, FileAuditSink, KeyStore, registerAccessControl } from '../../src/index.js';
 import { apiConfig } from '../server/harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
@@ -41,6 +53,15 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const anomalies = await store.writeAnomalies([0, 1, 2, 3].map((i) => sampleAnomaly(i)));
   if (!anomalies.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the anomalies failed');
   await store.refresh();
+  // Incidents, attempts, silences and rules, so the alerting routes have something to answer.
+  const alerts = new ElasticsearchAlertStore({ url: elasticsearch.url, indexPrefix: prefix, requestTimeoutMs: 30_000 });
+  await alerts.setupAlerting();
+  for (const i of [0, 1, 2]) {
+    await alerts.saveIncident(sampleIncident(i));
+    await alerts.recordAttempt(sampleAttempt(i));
+    await alerts.saveSilence(sampleSilence(i));
+    await alerts.saveRule(sampleRule(i));
+  }
 
   const keysFile = join(dir, 'keys.json');
   const { secret: adminKey } = await new KeyStore(keysFile).create({ name: 'fuzzer', role: 'admin' });
@@ -50,6 +71,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     search: store,
     config: apiConfig(),
     logger: testLogger(),
+    alerting: { store: alerts, config: loadConfig({ env: {} }).config.alerter },
     auth: (instance) =>
       registerAccessControl(instance, {
         keysFile,
@@ -68,6 +90,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     async close() {
       await app.close();
       await audit.close();
+      await alerts.close();
       await store.close();
       await elasticsearch.close();
       await deletePrefix(prefix);

@@ -112,9 +112,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: AlertingDeps)
         summary: 'The incident and its timeline as Markdown, for the post-incident review',
         tags: ['incidents'],
         params: idParams,
-        produces: ['text/markdown'],
         response: {
-          200: { type: 'string', description: 'Markdown (text/markdown; charset=utf-8), as an attachment.' },
+          200: {
+            description: 'Markdown, as an attachment (errors are JSON like every route).',
+            content: { 'text/markdown': { schema: { type: 'string' } } },
+          },
           ...notFound,
           ...errorResponses,
         },
