@@ -82,6 +82,11 @@ export abstract class VendorPeer {
     for (let i = 0; i < count; i += 1) this.faults.push(fault);
   }
 
+  /** Forgets the faults not yet used: the vendor answers normally again. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     let size = 0;
