@@ -44,6 +44,10 @@ describe('vigie api', () => {
       const bad = await fetch(`${url}/api/search?q=${encodeURIComponent('status:>=')}`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VIGIE_ERR_QUERY_SYNTAX');
+      // The alerting routes read the alert indices `vigie api` installed on its own.
+      const incidents = await fetch(`${url}/api/incidents?status=active`);
+      expect(incidents.status).toBe(200);
+      expect(await incidents.json()).toEqual({ incidents: [] });
     } finally {
       expect(await vigie.kill()).toBe(0);
     }
