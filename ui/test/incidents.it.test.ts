@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Incident, IncidentAnomaly } from '@vigie/common';
+import { sampleOutboxEntry } from '@vigie/testkit';
 import { expect, it } from 'vitest';
 import { screenshot } from './support/browser.js';
 import { useUi } from './support/harness.js';
@@ -223,7 +224,21 @@ it('shows delivery attempts in the incident and in the global delivery log', asy
     'ok · HTTP 202',
     'failed · HTTP 503 · HTTP 503 from the receiver',
   ]);
+  await ui.alerts.enqueue([
+    sampleOutboxEntry(1, {
+      id: `chat|${incident.id}|trigger|0|critical`,
+      receiver: 'chat',
+      incidentId: incident.id,
+      status: 'dead',
+      attempts: 5,
+      lastStatus: 404,
+      lastError: `rejected: ${hostile(0)}`,
+    }),
+  ]);
   await ui.page.getByRole('tab', { name: 'Delivery log' }).click();
+  const undelivered = ui.page.getByTestId('undelivered').locator('tbody tr', { hasText: incident.id });
+  await expect.poll(() => undelivered.locator('td').first().textContent()).toBe('given up');
+  expect(await undelivered.locator('td.error').textContent()).toBe(`HTTP 404 rejected: ${hostile(0)}`);
   const global = ui.page.getByTestId('delivery-log');
   await expect.poll(() => global.locator('tbody tr', { hasText: incident.id }).count()).toBe(2);
   await global.locator('tbody tr').first().getByRole('link').click();

@@ -179,3 +179,26 @@ export function deliveries(
 ): Promise<{ attempts: DeliveryAttempt[] }> {
   return getJson('/api/deliveries', { ...filter }, signal);
 }
+
+/** A queued notification, as GET /api/outbox lists it (without its body). */
+export interface OutboxEntry {
+  id: string;
+  receiver: string;
+  incidentId: string;
+  action: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  deliveredAt?: string;
+  lastError?: string;
+  lastStatus?: number;
+}
+
+/** GET /api/outbox. */
+export function outbox(
+  filter: { status?: OutboxEntry['status']; incident?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<{ entries: OutboxEntry[] }> {
+  return getJson('/api/outbox', { ...filter }, signal);
+}
