@@ -97,7 +97,7 @@ export async function runAlerter(config: VigieConfig, logger: Logger): Promise<R
       stopping ??= (async () => {
         await alerter.stop();
         await started.catch(() => undefined);
-        await Promise.allSettled([bus.close(), search.close(), store.close(), ops.close()]);
+        await Promise.allSettled([bus.close(), search.close(), store.close(), http.close(), ops.close()]);
       })();
       return stopping;
     },
