@@ -202,3 +202,49 @@ export function outbox(
 ): Promise<{ entries: OutboxEntry[] }> {
   return getJson('/api/outbox', { ...filter }, signal);
 }
+
+/** When a log alert rule fires: its count over the window above/below a threshold, or anomalous. */
+export type RuleCondition = { type: 'above' | 'below'; threshold: number } | { type: 'anomalous' };
+
+/** What POST /api/rules and PUT /api/rules/:id take. */
+export interface RuleInput {
+  name: string;
+  query: string;
+  /** The service its incidents are filed under; the API defaults it to the name. */
+  service?: string;
+  windowMs: number;
+  condition: RuleCondition;
+  severity: Severity;
+  enabled: boolean;
+  labels: Record<string, string>;
+}
+
+/** A log alert rule (a saved query plus a condition), as GET /api/rules lists it. */
+export interface AlertRule extends RuleInput {
+  id: string;
+  service: string;
+  createdBy?: string;
+  createdAt?: string;
+}
+
+const rulePath = (id: string) => `/api/rules/${encodeURIComponent(id)}`;
+
+/** GET /api/rules. */
+export function rules(signal?: AbortSignal): Promise<{ rules: AlertRule[] }> {
+  return getJson('/api/rules', {}, signal);
+}
+
+/** POST /api/rules (admin): a bad query answers 400 with its position. */
+export function createRule(input: RuleInput): Promise<{ rule: AlertRule }> {
+  return sendJson('POST', '/api/rules', input);
+}
+
+/** PUT /api/rules/:id (admin): replaces the whole rule. */
+export function updateRule(id: string, input: RuleInput): Promise<{ rule: AlertRule }> {
+  return sendJson('PUT', rulePath(id), input);
+}
+
+/** DELETE /api/rules/:id (admin). */
+export function deleteRule(id: string): Promise<void> {
+  return sendJson('DELETE', rulePath(id));
+}
