@@ -1,5 +1,7 @@
 // The alerter: anomalies become incidents, incidents become notifications that reach the
 // on-call through their incident tools, delivered from a persisted outbox.
+export type { AlerterConfigCheck } from './config-check.js';
+export { checkAlerterConfig, requireValidAlerterConfig } from './config-check.js';
 export * from './delivery/index.js';
 export * from './evidence/index.js';
 export * from './incidents/index.js';

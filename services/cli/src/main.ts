@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runAlerter } from '@vigie/alerter';
+import { requireValidAlerterConfig, runAlerter } from '@vigie/alerter';
 import { accessControlFromConfig, runApi, runKeysCli } from '@vigie/api';
 import { type LineFormat, runCollector } from '@vigie/collector';
 import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from '@vigie/common';
@@ -74,9 +74,14 @@ async function main(argv: string[]): Promise<number> {
 
   const { config, warnings } = loadConfig(values.config === undefined ? {} : { file: values.config });
   if (command === 'config') {
+    // The alerter's cross-field rules too, so a config can be checked before it is deployed.
+    for (const warning of requireValidAlerterConfig(config.alerter))
+      process.stderr.write(`vigie: ${warning}\n`);
     process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
     return 0;
   }
+  // Before any role starts, so a bad alerter setting does not leave the others half up.
+  if (command === 'all') requireValidAlerterConfig(config.alerter);
 
   const logger = createLogger({ level: config.log.level, role: command });
   for (const warning of warnings) logger.warn(warning);
@@ -172,7 +177,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    // Only the entry point ends the process; configuration errors are one line, by design.
+    // Only the entry point ends the process; configuration errors are one line per problem.
     if (err instanceof ConfigError) process.stderr.write(`vigie: ${err.message}\n`);
     else process.stderr.write(`vigie: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(err instanceof ConfigError ? 2 : 1);

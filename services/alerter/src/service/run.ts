@@ -3,6 +3,7 @@ import { KafkaBus } from '@vigie/bus';
 import type { Logger, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer, summarizeError } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
+import { requireValidAlerterConfig } from '../config-check.js';
 import { createSafeHttpClient, Dispatcher } from '../delivery/index.js';
 import { createReceiver } from '../receivers/index.js';
 import { RuleEvaluator } from '../rules/index.js';
@@ -22,6 +23,7 @@ export interface RunningAlerter {
 
 /** Wires the alerter role on Kafka and Elasticsearch, with its ops endpoints. */
 export async function runAlerter(config: VigieConfig, logger: Logger): Promise<RunningAlerter> {
+  for (const warning of requireValidAlerterConfig(config.alerter)) logger.warn(warning);
   const registry = createRegistry({ role: 'alerter' });
   const bus = new KafkaBus({
     brokers: config.kafka.brokers,
