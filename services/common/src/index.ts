@@ -81,6 +81,7 @@ export type {
   Notification,
   NotificationAction,
   NotificationEvidence,
+  NotifiedDetails,
   NotifiedState,
   OutboxEntry,
   OutboxStatus,

@@ -8,6 +8,7 @@ import type {
   OutboxEntry,
 } from '@vigie/common';
 import { ConflictError } from '@vigie/common';
+import { DigestQueue, notifiedDetails } from '../digest/index.js';
 import { buildNotification } from '../evidence/index.js';
 import {
   applyAnomaly,
@@ -19,6 +20,7 @@ import {
   pickIncident,
   tick,
 } from '../incidents/index.js';
+import { entry, withEntries } from '../incidents/timeline.js';
 import { routeIncident } from '../routing/index.js';
 
 /** What the incident flow needs. */
@@ -39,13 +41,22 @@ const CONFLICT_RETRIES = 5;
  * alerter, after any crash, can see what is still owed and queue it again under the
  * same deterministic outbox id (queuing an id twice is a no-op). The order of writes
  * makes a crash safe at every step: outbox entries first, then the incident that says
- * they were queued, then (by the caller) the bus offset.
+ * they were queued, then (by the caller) the bus offset. Routes in digest mode get no
+ * message per incident: the `notified` entries name them, and each reconcile pass queues
+ * the digests of windows that ended.
  */
 export class IncidentFlow {
   private readonly policy: IncidentPolicy;
+  private readonly digests: DigestQueue;
 
   constructor(private readonly options: IncidentFlowOptions) {
     const { config } = options;
+    this.digests = new DigestQueue({
+      store: options.store,
+      config,
+      logger: options.logger,
+      ...(options.onQueued !== undefined && { onQueued: options.onQueued }),
+    });
     this.policy = {
       groupWindowMs: config.groupWindowMs,
       resolveAfterMs: config.resolveAfterMs,
@@ -93,6 +104,11 @@ export class IncidentFlow {
         );
       }
     }
+    try {
+      await this.digests.queueDue(now);
+    } catch (err) {
+      this.options.logger.warn({ err: String(err) }, 'Digests not queued; next pass retries.');
+    }
   }
 
   private async reconcileOne(id: string, now: number): Promise<void> {
@@ -139,13 +155,18 @@ export class IncidentFlow {
   }
 
   /**
-   * A trigger goes where the routes say now; an acknowledge or resolve goes to the
-   * receivers that got this cycle's triggers, so a receiver paged at `warning` still
-   * hears the resolve after escalation moved the incident to another route.
+   * A trigger goes where the routes say now (routes in digest mode excepted); an
+   * acknowledge or resolve goes to the receivers that got this cycle's triggers, so a
+   * receiver paged at `warning` still hears the resolve after escalation moved the
+   * incident to another route.
    */
   private async receiversFor(incident: Incident, action: NotificationAction): Promise<Set<string>> {
     if (action === 'trigger') {
-      return new Set(routeIncident(incident, this.options.config.routes).flatMap((route) => route.receivers));
+      return new Set(
+        routeIncident(incident, this.options.config.routes)
+          .filter((route) => route.digestMs === undefined)
+          .flatMap((route) => route.receivers),
+      );
     }
     const queued = await this.options.store.listOutbox({ incidentId: incident.id, limit: 1000 });
     return new Set(
@@ -157,19 +178,27 @@ export class IncidentFlow {
     );
   }
 
+  /**
+   * Records what was queued; `updatedAt` moves too, so the digest pass, which reads the
+   * incidents updated since its window began, finds the entry.
+   */
   private markNotified(incident: Incident, action: NotificationAction, now: number): Incident {
-    return {
-      ...incident,
-      notified: { status: incident.status, severity: incident.severity, cycle: incident.cycle },
-      timeline: [
-        ...incident.timeline,
-        {
-          at: new Date(now).toISOString(),
-          type: 'notified',
-          text: `Queued ${action} for the receivers of its routes.`,
-        },
-      ],
-    };
+    const details = notifiedDetails(incident, action, this.options.config.routes);
+    const digests =
+      details.digestRoutes.length > 0 ? `; in the digest of route ${details.digestRoutes.join(', ')}` : '';
+    return withEntries(
+      {
+        ...incident,
+        notified: { status: incident.status, severity: incident.severity, cycle: incident.cycle },
+      },
+      now,
+      {
+        ...entry(now, 'notified', `Queued ${action} for the receivers of its routes${digests}.`, {
+          severity: incident.severity,
+        }),
+        notification: details,
+      },
+    );
   }
 
   private async candidates(service: string, now: number): Promise<Incident[]> {

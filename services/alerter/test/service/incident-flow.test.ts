@@ -124,3 +124,32 @@ describe('IncidentFlow: anomalies to incidents to queued notifications', () => {
     expect(await failing.store.listOutbox()).toHaveLength(1);
   });
 });
+
+describe('IncidentFlow: routes in digest mode', () => {
+  it('sends their receivers no trigger, acknowledge or resolve, and records the route on each notified entry', async () => {
+    const store = new MemoryAlertStore();
+    const config = alerterConfig({
+      routes: [{ match: {}, receivers: ['pd'], continue: false, digestMs: 60_000 }],
+    });
+    const flow = new IncidentFlow({ store, search: new MemoryStore(), config, logger: testLogger() });
+    await flow.handleAnomalies([open], T0);
+    const [stored] = await store.listIncidents();
+    if (!stored) throw new Error('no incident');
+    await store.saveIncident(acknowledge(stored, 'alice', 'on it', T0 + 5000));
+    await flow.reconcile(T0 + 6000);
+    await flow.handleAnomalies([closed], T0 + 10_000);
+    await flow.reconcile(T0 + 10_000 + 61_000);
+
+    const [incident] = await store.listIncidents();
+    expect(incident?.status).toBe('resolved');
+    const notified = incident?.timeline.filter((e) => e.type === 'notified') ?? [];
+    expect(notified.map((e) => [e.notification?.action, e.notification?.digestRoutes])).toEqual([
+      ['trigger', [0]],
+      ['acknowledge', [0]],
+      ['resolve', [0]],
+    ]);
+    expect(incident?.updatedAt).toBe(notified.at(-1)?.at);
+    const outbox = await store.listOutbox();
+    expect(outbox.map((e) => e.notification.action)).toEqual(['digest']);
+  });
+});

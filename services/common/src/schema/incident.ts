@@ -63,6 +63,22 @@ export interface TimelineEntry {
   actor?: string;
   anomalyId?: string;
   severity?: Severity;
+  /** On `notified` entries: what was queued, kept so digests can be rebuilt from the store. */
+  notification?: NotifiedDetails;
+}
+
+/** What a `notified` timeline entry stands for. */
+export interface NotifiedDetails {
+  action: NotificationAction;
+  /** The incident's cycle when it was queued. */
+  cycle: number;
+  /** A trigger after one already queued in this cycle: the incident grew louder. */
+  escalation: boolean;
+  /**
+   * Routes in digest mode (indices in `alerter.routes`) that summarise this in their next
+   * digest instead of a message of its own.
+   */
+  digestRoutes: number[];
 }
 
 /** What the receivers were last told about an incident (so a restart resumes, not repeats). */
