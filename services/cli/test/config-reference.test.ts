@@ -17,4 +17,14 @@ describe('configuration reference', () => {
     expect(table).toContain('| `VIGIE_KAFKA_BROKERS` | `kafka.brokers` | `127.0.0.1:9092` |');
     expect(table).toMatch(/`VIGIE_ELASTICSEARCH_PASSWORD`.*Secret: never logged/);
   });
+
+  it('lists the fields of list entries, per variant for receivers, with every field described', () => {
+    const table = configReference();
+    expect(table).toContain('| `alerter.receivers[].name` |');
+    expect(table).toMatch(/`alerter\.receivers\[type=pagerduty\]\.routingKey`.*Secret: never logged/);
+    expect(table).toContain('| `alerter.routes[].match.severity` |');
+    expect(table).toContain('| `alerter.receivers[type=opsgenie].responders[].type` |');
+    const undescribed = table.split('\n').filter((line) => line.endsWith('|  |'));
+    expect(undescribed).toEqual([]);
+  });
 });

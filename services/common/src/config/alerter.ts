@@ -8,64 +8,49 @@ import { type Static, Type } from '@sinclair/typebox';
 const secret = { secret: true } as const;
 
 const receiverCommon = {
-  name: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'Name routes refer to.' }),
+  name: Type.String({
+    pattern: '^[A-Za-z0-9_.-]{1,64}$',
+    description: 'Unique name that routes refer to (1-64 letters, digits, `_`, `.`, `-`).',
+  }),
   rateLimitPerMinute: Type.Integer({
     minimum: 1,
     default: 60,
     description: 'Notifications a minute to this receiver; beyond it they wait in the outbox.',
   }),
-  timeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'Timeout of one delivery.' }),
+  timeoutMs: Type.Integer({
+    minimum: 100,
+    default: 10000,
+    description: 'Timeout of one delivery attempt (connection, request and answer), in milliseconds.',
+  }),
 };
 
-const SeverityName = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
+const SeverityName = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')], {
+  description: 'Minimum severity: info, warning or critical.',
+});
 
 export const ReceiverConfigSchema = Type.Union([
   Type.Object(
     {
       ...receiverCommon,
-      type: Type.Literal('pagerduty'),
-      routingKey: Type.String({ minLength: 1, description: 'Events API v2 integration key.', ...secret }),
-      url: Type.String({ default: 'https://events.pagerduty.com/v2/enqueue' }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      ...receiverCommon,
-      type: Type.Literal('slack'),
-      url: Type.String({ description: 'Incoming webhook URL (holds the token).', ...secret }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      ...receiverCommon,
-      type: Type.Literal('opsgenie'),
-      apiKey: Type.String({ minLength: 1, description: 'Opsgenie API integration key.', ...secret }),
-      url: Type.String({
-        default: 'https://api.opsgenie.com',
-        description: 'API base (EU: api.eu.opsgenie.com).',
+      type: Type.Literal('pagerduty', { description: 'PagerDuty Events API v2.' }),
+      routingKey: Type.String({
+        minLength: 1,
+        description: "Integration key of the service's Events API v2 integration (routing_key).",
+        ...secret,
       }),
-      responders: Type.Array(Type.Object({ type: Type.String(), name: Type.String() }), { default: [] }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      ...receiverCommon,
-      type: Type.Literal('alertmanager'),
-      url: Type.String({ description: 'Alertmanager base URL; alerts go to /api/v2/alerts.' }),
-      username: Type.Optional(Type.String()),
-      password: Type.Optional(Type.String({ ...secret })),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      ...receiverCommon,
-      type: Type.Literal('teams'),
       url: Type.String({
-        description: 'Teams incoming webhook / workflow URL (holds the token).',
+        default: 'https://events.pagerduty.com/v2/enqueue',
+        description: 'Events API v2 endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue).',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      ...receiverCommon,
+      type: Type.Literal('slack', { description: 'Slack incoming webhook (Block Kit message).' }),
+      url: Type.String({
+        description: 'Incoming webhook URL, https://hooks.slack.com/services/… (holds the token).',
         ...secret,
       }),
     },
@@ -74,9 +59,83 @@ export const ReceiverConfigSchema = Type.Union([
   Type.Object(
     {
       ...receiverCommon,
-      type: Type.Literal('webhook'),
-      url: Type.String({ description: 'Receiver URL; gets JSON signed with HMAC-SHA256.' }),
-      secret: Type.String({ minLength: 16, description: 'HMAC key of the signature header.', ...secret }),
+      type: Type.Literal('opsgenie', {
+        description: 'Opsgenie Alert API (create, acknowledge, close by alias).',
+      }),
+      apiKey: Type.String({
+        minLength: 1,
+        description: 'Key of an Opsgenie API integration (sent as `Authorization: GenieKey …`).',
+        ...secret,
+      }),
+      url: Type.String({
+        default: 'https://api.opsgenie.com',
+        description: 'API base URL (EU accounts: https://api.eu.opsgenie.com).',
+      }),
+      responders: Type.Array(
+        Type.Object(
+          {
+            type: Type.Union(
+              [
+                Type.Literal('team'),
+                Type.Literal('user'),
+                Type.Literal('escalation'),
+                Type.Literal('schedule'),
+              ],
+              { description: 'team, user, escalation or schedule.' },
+            ),
+            name: Type.String({
+              minLength: 1,
+              description: "The team's, escalation's or schedule's name; a user's username (e-mail).",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          description: 'Who Opsgenie notifies of the alerts Vigie creates (none: its own rules).',
+        },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      ...receiverCommon,
+      type: Type.Literal('alertmanager', { description: 'Prometheus Alertmanager API v2.' }),
+      url: Type.String({
+        description:
+          'Alertmanager base URL, e.g. https://alertmanager.example.com; alerts go to /api/v2/alerts.',
+      }),
+      username: Type.Optional(
+        Type.String({ description: 'Basic-auth user name, when Alertmanager asks for one.' }),
+      ),
+      password: Type.Optional(Type.String({ description: 'Basic-auth password.', ...secret })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      ...receiverCommon,
+      type: Type.Literal('teams', { description: 'Microsoft Teams webhook (Adaptive Card message).' }),
+      url: Type.String({
+        description: 'Teams incoming webhook or Workflows (Power Automate) webhook URL (holds the token).',
+        ...secret,
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      ...receiverCommon,
+      type: Type.Literal('webhook', {
+        description: 'Generic webhook: signed JSON (see Webhook signatures).',
+      }),
+      url: Type.String({ description: 'URL the JSON is POSTed to.' }),
+      secret: Type.String({
+        minLength: 16,
+        description: 'HMAC-SHA256 key of the X-Vigie-Signature header (16 characters or more).',
+        ...secret,
+      }),
     },
     { additionalProperties: false },
   ),
@@ -86,12 +145,30 @@ export const RouteConfigSchema = Type.Object(
   {
     match: Type.Object(
       {
-        service: Type.Optional(Type.Array(Type.String())),
-        environment: Type.Optional(Type.Array(Type.String())),
-        kind: Type.Optional(Type.Array(Type.String())),
-        group: Type.Optional(Type.Array(Type.String())),
+        service: Type.Optional(
+          Type.Array(Type.String(), { description: 'Services (service.name) matched.' }),
+        ),
+        environment: Type.Optional(
+          Type.Array(Type.String(), { description: 'Environments matched (alerter.environment).' }),
+        ),
+        kind: Type.Optional(
+          Type.Array(Type.String(), {
+            description:
+              'Matches when any anomaly of the incident has one of these kinds: error_spike, latency, volume_high, volume_low, new_pattern, brute_force, password_spraying, scan, log_rule.',
+          }),
+        ),
+        group: Type.Optional(
+          Type.Array(Type.String(), {
+            description:
+              'Incident families matched: availability (error, latency, volume, pattern anomalies), security (brute force, spraying, scan), rule (log alert rules).',
+          }),
+        ),
         severity: Type.Optional(SeverityName),
-        labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+        labels: Type.Optional(
+          Type.Record(Type.String(), Type.String(), {
+            description: 'Labels the incident must carry with these exact values.',
+          }),
+        ),
       },
       {
         additionalProperties: false,
@@ -100,7 +177,10 @@ export const RouteConfigSchema = Type.Object(
           'Every given field must match; `severity` is a minimum; lists match any of their values.',
       },
     ),
-    receivers: Type.Array(Type.String(), { minItems: 1 }),
+    receivers: Type.Array(Type.String(), {
+      minItems: 1,
+      description: 'Names of the receivers that get the matching incidents.',
+    }),
     continue: Type.Boolean({ default: false, description: 'Keep evaluating later routes after a match.' }),
     digestMs: Type.Optional(
       Type.Integer({
@@ -160,7 +240,10 @@ export const AlerterConfigSchema = Type.Object(
       default: {},
       description: 'Labels added to every incident, for routing and for Alertmanager.',
     }),
-    receivers: Type.Array(ReceiverConfigSchema, { default: [], description: 'Where notifications can go.' }),
+    receivers: Type.Array(ReceiverConfigSchema, {
+      default: [],
+      description: 'Where notifications can go (JSON array in the environment).',
+    }),
     routes: Type.Array(RouteConfigSchema, {
       default: [],
       description: 'First matching route wins (unless `continue`); no match → no notification.',
@@ -172,7 +255,11 @@ export const AlerterConfigSchema = Type.Object(
           default: 1000,
           description: 'First retry delay (exponential, with jitter).',
         }),
-        retryMaxMs: Type.Integer({ minimum: 10, default: 5 * 60_000, description: 'Longest retry delay.' }),
+        retryMaxMs: Type.Integer({
+          minimum: 10,
+          default: 5 * 60_000,
+          description: 'Longest retry delay (at least retryMinMs).',
+        }),
         maxAgeMs: Type.Integer({
           minimum: 60_000,
           default: 24 * 60 * 60_000,
@@ -187,12 +274,12 @@ export const AlerterConfigSchema = Type.Object(
         breakerCooldownMs: Type.Integer({
           minimum: 100,
           default: 30_000,
-          description: 'Wait before a half-open trial.',
+          description: 'Wait after the circuit opened before one trial delivery (half-open).',
         }),
         pollMs: Type.Integer({
           minimum: 10,
           default: 500,
-          description: 'How often the outbox is read for due notifications.',
+          description: 'How often the outbox is read for due notifications, in milliseconds.',
         }),
         allowHttp: Type.Boolean({
           default: false,
@@ -201,7 +288,7 @@ export const AlerterConfigSchema = Type.Object(
         allowedNetworks: Type.Array(Type.String(), {
           default: [],
           description:
-            'CIDRs receivers may reach although private, loopback or link-local (e.g. 127.0.0.1/32 for a local Alertmanager); refused otherwise.',
+            'CIDRs (or single addresses) receivers may reach although private, loopback or link-local (e.g. 127.0.0.1/32 for a local Alertmanager); refused otherwise. Checked on every connection, after name resolution.',
         }),
       },
       { additionalProperties: false, default: {} },

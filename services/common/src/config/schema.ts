@@ -206,7 +206,7 @@ export const ConfigSchema = Type.Object(
             minimum: 0,
             maximum: 65535,
             description:
-              'Port of the /metrics, /health and /ready endpoints (0 picks a free one). Default: 9464 for the processor, 9465 for the collector, so both fit on one host.',
+              'Port of the /metrics, /health and /ready endpoints (0 picks a free one). Default: 9464 for the processor, 9465 for the collector, 9466 for the alerter, so they fit on one host.',
           }),
         ),
       },
