@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkAlerterConfig } from '@vigie/alerter';
+import { DEFAULT_OPS_PORTS, loadConfig } from '@vigie/common';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -12,6 +14,8 @@ interface Service {
   command?: string[];
   build?: { context: string; dockerfile: string };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
 }
 
 // The compose file cannot run here (no Docker engine); these checks keep it in step
@@ -52,6 +56,35 @@ describe('deploy/docker-compose.yml', () => {
       kafka: { condition: 'service_healthy' },
       elasticsearch: { condition: 'service_healthy' },
     });
+  });
+
+  it('runs the alerter like the processor, healthy once its ops endpoint says ready', () => {
+    const { processor, alerter } = compose.services;
+    expect(alerter?.command).toEqual(['vigie', 'alerter']);
+    expect(alerter?.build).toEqual(processor?.build);
+    expect(alerter?.image).toBe(processor?.image);
+    expect(alerter?.depends_on).toEqual(processor?.depends_on);
+    expect(alerter?.environment).toMatchObject({
+      VIGIE_KAFKA_BROKERS: 'kafka:9092',
+      VIGIE_ELASTICSEARCH_URL: 'http://elasticsearch:9200',
+    });
+    expect(alerter?.healthcheck?.test.join(' ')).toContain(
+      `http://127.0.0.1:${DEFAULT_OPS_PORTS.alerter}/ready`,
+    );
+    // The alerting file is optional: an empty /dev/null stands in for it.
+    const target = alerter?.environment?.VIGIE_CONFIG;
+    expect(alerter?.volumes).toEqual([`\${VIGIE_ALERTING_CONFIG:-/dev/null}:${target}:ro`]);
+    expect(loadConfig({ env: {}, file: '/dev/null' }).config.alerter.receivers).toEqual([]);
+  });
+
+  it('ships an alerting example that loads and passes the start-up check', () => {
+    const path = fileURLToPath(new URL('../alerting.example.yaml', import.meta.url));
+    const { config, warnings } = loadConfig({ env: {}, file: path });
+    expect(warnings).toEqual([]);
+    expect(checkAlerterConfig(config.alerter)).toEqual({ problems: [], warnings: [] });
+    expect(new Set(config.alerter.receivers.map((r) => r.type))).toEqual(
+      new Set(['pagerduty', 'slack', 'opsgenie', 'alertmanager', 'teams', 'webhook']),
+    );
   });
 
   it('builds the image on a current Node.js LTS', () => {
