@@ -3,6 +3,7 @@
 export type { AlerterConfigCheck } from './config-check.js';
 export { checkAlerterConfig, requireValidAlerterConfig } from './config-check.js';
 export * from './delivery/index.js';
+export * from './digest/index.js';
 export * from './evidence/index.js';
 export * from './incidents/index.js';
 export * from './receivers/index.js';
