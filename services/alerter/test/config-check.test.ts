@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
-import { type AlerterConfig, AlerterConfigSchema, ConfigError } from '@vigie/common';
+import { type AlerterConfig, AlerterConfigSchema, ConfigError, loadConfig } from '@vigie/common';
 import { VIGIE_CLI } from '@vigie/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkAlerterConfig, requireValidAlerterConfig } from '../src/config-check.js';
@@ -157,6 +158,27 @@ describe('checkAlerterConfig', () => {
     const text = [...problems, ...warnings].join('\n');
     for (const secret of [token, ROUTING_KEY, OPSGENIE_KEY, 'am-password-1234', 'services/T0000'])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe("README's Alerting example", () => {
+  it('loads and passes the check with every receiver routed', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Alerting\n'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const file = join(mkdtempSync(join(tmpdir(), 'vigie-readme-alerting-')), 'alerting.yaml');
+    writeFileSync(file, yaml ?? '');
+    const { config } = loadConfig({ env: {}, file });
+    expect(config.alerter.receivers.map((r) => r.type).sort()).toEqual([
+      'alertmanager',
+      'opsgenie',
+      'pagerduty',
+      'slack',
+      'teams',
+      'webhook',
+    ]);
+    expect(checkAlerterConfig(config.alerter)).toEqual({ problems: [], warnings: [] });
   });
 });
 
