@@ -34,21 +34,27 @@ function eventKind(details: NotifiedDetails): DigestEvent['kind'] | undefined {
 }
 
 /**
- * The openings, escalations and resolutions of the incident in the window that route
- * `routeIndex` summarises. Only what the incident flow queued counts, so silences,
+ * The openings, escalations and resolutions of the incident that route `routeIndex`
+ * summarises, in timeline order. Only what the incident flow queued counts, so silences,
  * feedback and flapping hold digests back exactly as they hold back messages.
  */
-export function digestEvents(incident: Incident, routeIndex: number, window: DigestWindow): DigestEvent[] {
+export function routeEvents(incident: Incident, routeIndex: number): DigestEvent[] {
   const events: DigestEvent[] = [];
   for (const entry of incident.timeline) {
-    const at = Date.parse(entry.at);
-    if (entry.type !== 'notified' || !(at >= window.start && at < window.end)) continue;
     const details = entry.notification;
-    if (!details?.digestRoutes.includes(routeIndex)) continue;
+    if (entry.type !== 'notified' || !details?.digestRoutes.includes(routeIndex)) continue;
     const kind = eventKind(details);
-    if (kind) events.push({ at, kind, ...(entry.severity !== undefined && { severity: entry.severity }) });
+    const at = Date.parse(entry.at);
+    if (kind && Number.isFinite(at)) {
+      events.push({ at, kind, ...(entry.severity !== undefined && { severity: entry.severity }) });
+    }
   }
   return events;
+}
+
+/** {@link routeEvents} inside the window. */
+export function digestEvents(incident: Incident, routeIndex: number, window: DigestWindow): DigestEvent[] {
+  return routeEvents(incident, routeIndex).filter((e) => e.at >= window.start && e.at < window.end);
 }
 
 function clock(at: number): string {

@@ -1,6 +1,6 @@
-import type { AlerterConfig, AlertStore, Logger, OutboxEntry } from '@vigie/common';
-import { type DigestSubject, digestEntries, digestEvents } from './digest-notification.js';
-import { type DigestWindow, dueWindows } from './window.js';
+import type { AlerterConfig, AlertStore, Incident, Logger, OutboxEntry } from '@vigie/common';
+import { type DigestEvent, type DigestSubject, digestEntries, routeEvents } from './digest-notification.js';
+import { type DigestWindow, dueWindows, windowOf } from './window.js';
 
 /** Wait after a window's end before its digest is built, for writes still under way then. */
 export const DIGEST_SETTLE_MS = 5_000;
@@ -51,21 +51,14 @@ export class DigestQueue {
       logger.warn({ since, limit: INCIDENTS_MAX }, 'Digests list only the most recently updated incidents.');
     }
     const added: OutboxEntry[] = [];
-    for (const digest of due) {
-      const subjects = incidents
-        .map(
-          (incident): DigestSubject => ({
-            incident,
-            events: digestEvents(incident, digest.routeIndex, digest.window),
-          }),
-        )
-        .filter((s) => s.events.length > 0)
-        .sort(
-          (a, b) =>
-            (a.events[0]?.at ?? 0) - (b.events[0]?.at ?? 0) || a.incident.id.localeCompare(b.incident.id),
-        );
-      if (subjects.length > 0) added.push(...(await this.enqueue(digest, subjects, now)));
-      this.handled.set(handledKey(digest), digest.window.end);
+    for (const [routeIndex, digests] of byRoute(due)) {
+      const digestMs = (digests[0]?.window.end ?? 0) - (digests[0]?.window.start ?? 0);
+      const subjects = subjectsByWindow(incidents, routeIndex, digestMs);
+      for (const digest of digests) {
+        const inWindow = subjects.get(digest.window.start) ?? [];
+        if (inWindow.length > 0) added.push(...(await this.enqueue(digest, inWindow, now)));
+        this.handled.set(handledKey(digest), digest.window.end);
+      }
     }
     // Windows ending before the longest lookback are never due again.
     for (const [key, end] of this.handled)
@@ -122,6 +115,40 @@ export class DigestQueue {
     const lengths = this.options.config.routes.map((route) => route.digestMs ?? 0);
     return this.lookbackMs(Math.max(0, ...lengths));
   }
+}
+
+function byRoute(due: readonly DueDigest[]): Map<number, DueDigest[]> {
+  const routes = new Map<number, DueDigest[]>();
+  for (const digest of due) routes.set(digest.routeIndex, [...(routes.get(digest.routeIndex) ?? []), digest]);
+  return routes;
+}
+
+/**
+ * The incidents of each window of the route (by window start), in the order they first
+ * changed in it; one pass over the timelines whatever the number of windows.
+ */
+function subjectsByWindow(
+  incidents: readonly Incident[],
+  routeIndex: number,
+  digestMs: number,
+): Map<number, DigestSubject[]> {
+  const windows = new Map<number, DigestSubject[]>();
+  for (const incident of incidents) {
+    const perWindow = new Map<number, DigestEvent[]>();
+    for (const event of routeEvents(incident, routeIndex)) {
+      const { start } = windowOf(event.at, digestMs);
+      perWindow.set(start, [...(perWindow.get(start) ?? []), event]);
+    }
+    for (const [start, events] of perWindow) {
+      windows.set(start, [...(windows.get(start) ?? []), { incident, events }]);
+    }
+  }
+  for (const subjects of windows.values()) {
+    subjects.sort(
+      (a, b) => (a.events[0]?.at ?? 0) - (b.events[0]?.at ?? 0) || a.incident.id.localeCompare(b.incident.id),
+    );
+  }
+  return windows;
 }
 
 function handledKey(digest: DueDigest): string {

@@ -9,6 +9,7 @@ export {
   digestKey,
   digestNotification,
   digestOutboxId,
+  routeEvents,
 } from './digest-notification.js';
 export {
   DIGEST_LOOKBACK_MS,

@@ -238,4 +238,32 @@ describe('digest routes', () => {
       'vigie-digest-route0-2026-03-02T09:55:00.000Z',
     ]);
   });
+
+  it('cut each route by its own window, catching up on every window missed while down', async () => {
+    const store = new MemoryAlertStore();
+    const routes: AlerterConfig['routes'] = [
+      { match: {}, receivers: ['slack'], continue: true, digestMs: 60_000 },
+      { match: {}, receivers: ['pd'], continue: false, digestMs: DIGEST_MS },
+    ];
+    const before = flowOn(store, routes);
+    for (const [minute, service] of [
+      [0, 'cart'],
+      [0, 'auth'],
+      [2, 'search'],
+      [3, 'checkout'],
+    ] as const) {
+      const at = WINDOW + minute * 60_000 + (service === 'auth' ? 20_000 : 15_000);
+      await before.handleAnomalies([anomalyOf(service, at)], at);
+    }
+    await flowOn(store, routes).reconcile(WINDOW + 20 * 60_000);
+    const listed = async (receiver: string) =>
+      (await outboxOf(store, receiver))
+        .map(
+          (e) =>
+            `${e.id.split('|')[3]?.slice(11, 16)} ${e.notification.digest?.map((d) => d.service).join(',')}`,
+        )
+        .sort();
+    expect(await listed('slack')).toEqual(['10:00 cart,auth', '10:02 search', '10:03 checkout']);
+    expect(await listed('pd')).toEqual(['10:00 cart,auth,search,checkout']);
+  });
 });
