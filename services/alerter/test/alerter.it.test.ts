@@ -27,7 +27,9 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     const alertmanager = await LocalAlertmanager.start();
     cleanups.push(() => alertmanager.stop());
     const h = new AlerterHarness({
-      receivers: [{ name: 'am', type: 'alertmanager', url: alertmanager.url, rateLimitPerMinute: 600, timeoutMs: 5000 }],
+      receivers: [
+        { name: 'am', type: 'alertmanager', url: alertmanager.url, rateLimitPerMinute: 600, timeoutMs: 5000 },
+      ],
       routes: [{ match: {}, receivers: ['am'], continue: false }],
       resolveAfterMs: 2000,
     });
@@ -36,7 +38,11 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     const spike = openAnomaly('am-spike-1', 'checkout', T0);
     await h.publish([spike]);
 
-    const [incident] = await h.until('the incident', () => h.incidents(), (list) => list.length === 1);
+    const [incident] = await h.until(
+      'the incident',
+      () => h.incidents(),
+      (list) => list.length === 1,
+    );
     const alerts = await h.until(
       'the alert in Alertmanager',
       () => alertmanager.alerts({ labels: { dedup_key: incident?.dedupKey ?? '' } }),
@@ -59,7 +65,14 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     cleanups.push(() => peer.stop());
     const h = new AlerterHarness({
       receivers: [
-        { name: 'pd', type: 'pagerduty', routingKey: ROUTING_KEY, url: peer.eventsUrl, rateLimitPerMinute: 600, timeoutMs: 2000 },
+        {
+          name: 'pd',
+          type: 'pagerduty',
+          routingKey: ROUTING_KEY,
+          url: peer.eventsUrl,
+          rateLimitPerMinute: 600,
+          timeoutMs: 2000,
+        },
       ],
       routes: [{ match: {}, receivers: ['pd'], continue: false }],
       resolveAfterMs: 600_000,
@@ -79,7 +92,11 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
 
     peer.clearFaults();
     const second = h.start();
-    await h.until('the trigger delivered', async () => events(peer), (list) => list.length >= 1);
+    await h.until(
+      'the trigger delivered',
+      async () => events(peer),
+      (list) => list.length >= 1,
+    );
     // A second alerter could only send it again by mistake: give it time to.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const triggers = events(peer).filter((event) => event.event_action === 'trigger');
@@ -95,7 +112,14 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     cleanups.push(() => peer.stop());
     const h = new AlerterHarness({
       receivers: [
-        { name: 'pd', type: 'pagerduty', routingKey: ROUTING_KEY, url: peer.eventsUrl, rateLimitPerMinute: 600, timeoutMs: 2000 },
+        {
+          name: 'pd',
+          type: 'pagerduty',
+          routingKey: ROUTING_KEY,
+          url: peer.eventsUrl,
+          rateLimitPerMinute: 600,
+          timeoutMs: 2000,
+        },
       ],
       routes: [{ match: {}, receivers: ['pd'], continue: false }],
       resolveAfterMs: 1000,
@@ -117,7 +141,11 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
       // resolve the incident and the next one would page again.
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
-    await h.until('the trigger delivered', async () => events(peer), (list) => list.length >= 1);
+    await h.until(
+      'the trigger delivered',
+      async () => events(peer),
+      (list) => list.length >= 1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const incidents = await h.incidents();
     expect(incidents).toHaveLength(1);

@@ -19,7 +19,11 @@ export interface AlerterSetup {
  * to look at them, and `vigie alerter` processes started on them with a config file.
  */
 export class AlerterHarness {
-  readonly bus = new KafkaBus({ brokers: ENGINES.kafkaBrokers, clientId: 'vigie-test', logger: testLogger() });
+  readonly bus = new KafkaBus({
+    brokers: ENGINES.kafkaBrokers,
+    clientId: 'vigie-test',
+    logger: testLogger(),
+  });
   readonly prefix = uniqueName('al');
   readonly topic = uniqueName('anomalies');
   readonly logsTopic = uniqueName('logs');
@@ -91,7 +95,12 @@ export class AlerterHarness {
     return this.store.listOutbox({ limit: 100 }).catch(() => []);
   }
 
-  async until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  async until<T>(
+    what: string,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<T> {
     return waitFor(what, read, done, timeoutMs, 200);
   }
 
@@ -103,7 +112,12 @@ export class AlerterHarness {
 }
 
 /** An open anomaly of `service` starting at `start`, as the processor publishes it. */
-export function openAnomaly(id: string, service: string, start: number, overrides: Partial<Anomaly> = {}): Anomaly {
+export function openAnomaly(
+  id: string,
+  service: string,
+  start: number,
+  overrides: Partial<Anomaly> = {},
+): Anomaly {
   return {
     id,
     kind: 'error_spike',
@@ -130,5 +144,10 @@ export function openAnomaly(id: string, service: string, start: number, override
 
 /** The closing version of an anomaly. */
 export function closedAnomaly(anomaly: Anomaly, end: number): Anomaly {
-  return { ...anomaly, state: 'closed', end: new Date(end).toISOString(), updated: new Date(end).toISOString() };
+  return {
+    ...anomaly,
+    state: 'closed',
+    end: new Date(end).toISOString(),
+    updated: new Date(end).toISOString(),
+  };
 }
