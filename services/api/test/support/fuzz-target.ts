@@ -54,7 +54,11 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   if (!anomalies.every((outcome) => outcome.status === 'ok')) throw new Error('seeding the anomalies failed');
   await store.refresh();
   // Incidents, attempts, silences and rules, so the alerting routes have something to answer.
-  const alerts = new ElasticsearchAlertStore({ url: elasticsearch.url, indexPrefix: prefix, requestTimeoutMs: 30_000 });
+  const alerts = new ElasticsearchAlertStore({
+    url: elasticsearch.url,
+    indexPrefix: prefix,
+    requestTimeoutMs: 30_000,
+  });
   await alerts.setupAlerting();
   for (const i of [0, 1, 2]) {
     await alerts.saveIncident(sampleIncident(i));
