@@ -1,6 +1,6 @@
 import { LocalAlertmanager, PagerDutyPeer } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlerterHarness, closedAnomaly, openAnomaly } from './support/alerter-harness.js';
+import { AlerterHarness, closedAnomaly, openAnomaly, pagerDutyReceiver } from './support/alerter-harness.js';
 
 // `vigie alerter` as a process on the real Kafka and Elasticsearch, delivering to a real
 // Alertmanager and to a PagerDuty peer that validates events as PagerDuty documents them.
@@ -64,16 +64,7 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     const peer = await new PagerDutyPeer({ routingKey: ROUTING_KEY }).start();
     cleanups.push(() => peer.stop());
     const h = new AlerterHarness({
-      receivers: [
-        {
-          name: 'pd',
-          type: 'pagerduty',
-          routingKey: ROUTING_KEY,
-          url: peer.eventsUrl,
-          rateLimitPerMinute: 600,
-          timeoutMs: 2000,
-        },
-      ],
+      receivers: [pagerDutyReceiver(peer, ROUTING_KEY)],
       routes: [{ match: {}, receivers: ['pd'], continue: false }],
       resolveAfterMs: 600_000,
     });
@@ -111,16 +102,7 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     const peer = await new PagerDutyPeer({ routingKey: ROUTING_KEY }).start();
     cleanups.push(() => peer.stop());
     const h = new AlerterHarness({
-      receivers: [
-        {
-          name: 'pd',
-          type: 'pagerduty',
-          routingKey: ROUTING_KEY,
-          url: peer.eventsUrl,
-          rateLimitPerMinute: 600,
-          timeoutMs: 2000,
-        },
-      ],
+      receivers: [pagerDutyReceiver(peer, ROUTING_KEY)],
       routes: [{ match: {}, receivers: ['pd'], continue: false }],
       resolveAfterMs: 1000,
       flapTransitions: 4,

@@ -1,8 +1,7 @@
-import type { LogEvent } from '@vigie/common';
-import { generateTraffic, PagerDutyPeer } from '@vigie/testkit';
+import { PagerDutyPeer } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHECKOUT, END, INCIDENT_AT, MINUTE, START } from '../../processor/test/support/checkout-scenario.js';
-import { AlerterHarness } from './support/alerter-harness.js';
+import { END, MINUTE, scenarioEvents } from '../../processor/test/support/checkout-scenario.js';
+import { AlerterHarness, pagerDutyReceiver } from './support/alerter-harness.js';
 
 // End to end on the real pipeline: log events on Kafka → `vigie processor` detects the
 // error spike → `vigie.anomalies` → `vigie alerter` → a PagerDuty peer that validates
@@ -19,28 +18,6 @@ interface PagerDutyEvent {
   links?: Array<{ href: string }>;
 }
 
-function spikeThenCalm(): LogEvent[] {
-  return [
-    ...generateTraffic({
-      seed: 11,
-      start: START,
-      durationMs: AFTER_END - START,
-      services: [CHECKOUT],
-      incidents: [
-        {
-          kind: 'error-ratio',
-          service: 'checkout',
-          route: 'POST /api/checkout',
-          from: INCIDENT_AT,
-          to: END,
-          errorRatio: 0.2,
-        },
-      ],
-      dailyAmplitude: 0,
-    }),
-  ];
-}
-
 describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
@@ -51,16 +28,7 @@ describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
     const peer = await new PagerDutyPeer({ routingKey: ROUTING_KEY }).start();
     cleanups.push(() => peer.stop());
     const h = new AlerterHarness({
-      receivers: [
-        {
-          name: 'pd',
-          type: 'pagerduty',
-          routingKey: ROUTING_KEY,
-          url: peer.eventsUrl,
-          rateLimitPerMinute: 600,
-          timeoutMs: 5000,
-        },
-      ],
+      receivers: [pagerDutyReceiver(peer, ROUTING_KEY)],
       routes: [{ match: { service: ['checkout'] }, receivers: ['pd'], continue: false }],
       resolveAfterMs: 2000,
     });
@@ -90,7 +58,7 @@ describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
     });
 
     const seen: Array<{ at: number; event: PagerDutyEvent }> = [];
-    const events = spikeThenCalm();
+    const events = scenarioEvents(AFTER_END);
     for (let i = 0; i < events.length; i += 2000) {
       await h.bus.publish(
         h.logsTopic,

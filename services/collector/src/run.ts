@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
 import type { Component, Logger, VigieConfig } from '@vigie/common';
-import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer, summarizeError } from '@vigie/common';
+import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import type { LineFormat, SourceContext } from './model.js';
 import { parseLine } from './parse/index.js';
 import { CollectorPipeline } from './pipeline.js';
@@ -130,16 +130,14 @@ export async function runCollector(
     sources.push(stdin);
   }
 
-  const ops = await startOpsServer({
-    host: config.ops.host,
-    port: config.ops.port ?? DEFAULT_OPS_PORTS.collector,
+  const ops = await startRoleOps({
+    ops: config.ops,
+    defaultPort: DEFAULT_OPS_PORTS.collector,
     registry,
     readiness: () => ({ ready: true, checks: { sources: String(sources.length) } }),
     logger,
   });
-  const address = ops.server.address();
-  const opsUrl = typeof address === 'object' && address ? `http://${config.ops.host}:${address.port}` : '';
-  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  const { opsUrl } = ops;
 
   await sink.start();
   await pipeline.start();

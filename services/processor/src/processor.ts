@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   BatchContext,
   Component,
@@ -11,7 +10,7 @@ import type {
   Subscription,
   VigieConfig,
 } from '@vigie/common';
-import { summarizeError } from '@vigie/common';
+import { summarizeError, untilAvailable } from '@vigie/common';
 import { DetectionStage } from './detection/detection-stage.js';
 import { Indexer } from './indexing/indexer.js';
 import { prepareBatch } from './indexing/prepare.js';
@@ -153,16 +152,11 @@ export class Processor implements Component {
     await this.detection?.flush(batch.partition, context.signal);
   }
 
-  private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {
-    const signal = this.stopController.signal;
-    for (let tries = 1; !signal.aborted; tries++) {
-      try {
-        await attempt();
-        return;
-      } catch (err) {
-        this.logger.warn({ err: summarizeError(err), tries }, `Waiting for the ${what}.`);
-        await sleep(DEPENDENCY_RETRY_MS, undefined, { signal }).catch(() => undefined);
-      }
-    }
+  private untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {
+    return untilAvailable(what, attempt, {
+      signal: this.stopController.signal,
+      logger: this.logger,
+      retryMs: DEPENDENCY_RETRY_MS,
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { KafkaBus } from '@vigie/bus';
 import type { Logger, VigieConfig } from '@vigie/common';
-import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer } from '@vigie/common';
+import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
 import { createProcessorMetrics } from './metrics.js';
 import { Processor } from './processor.js';
@@ -32,16 +32,14 @@ export async function runProcessor(config: VigieConfig, logger: Logger): Promise
   }));
   const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
   const processor = new Processor({ config, bus, store, logger, metrics });
-  const ops = await startOpsServer({
-    host: config.ops.host,
-    port: config.ops.port ?? DEFAULT_OPS_PORTS.processor,
+  const ops = await startRoleOps({
+    ops: config.ops,
+    defaultPort: DEFAULT_OPS_PORTS.processor,
     registry,
     readiness: () => processor.readiness(),
     logger,
   });
-  const address = ops.server.address();
-  const opsUrl = typeof address === 'object' && address ? `http://${config.ops.host}:${address.port}` : '';
-  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  const { opsUrl } = ops;
   const started = processor.start();
 
   let stopping: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import type { Incident, Notification, NotifiedDetails, OutboxEntry, Severity } from '@vigie/common';
 import { summarySentence } from '../evidence/format.js';
 import { incidentLink } from '../evidence/links.js';
+import { pendingEntry } from '../incidents/notify.js';
 import { maxSeverity } from '../incidents/severity.js';
 import type { DigestWindow } from './window.js';
 
@@ -147,15 +148,7 @@ export function digestEntries(
   now: number,
 ): OutboxEntry[] {
   const notification = digestNotification(content);
-  return receivers.map((receiver) => ({
-    id: digestOutboxId(receiver, content.routeIndex, content.window),
-    receiver,
-    incidentId: notification.incidentId,
-    notification,
-    status: 'pending',
-    attempts: 0,
-    createdAt: now,
-    nextAttemptAt: now,
-    version: 0,
-  }));
+  return receivers.map((receiver) =>
+    pendingEntry(digestOutboxId(receiver, content.routeIndex, content.window), receiver, notification, now),
+  );
 }

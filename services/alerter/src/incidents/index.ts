@@ -14,6 +14,6 @@ export { dedupKeyOf, groupOf, pickIncident, toIncidentAnomaly } from './grouping
 export { tick } from './lifecycle.js';
 export { escapeMarkdown, incidentMarkdown } from './markdown.js';
 export { applyMuting } from './muting.js';
-export { nextNotification, outboxId } from './notify.js';
+export { nextNotification, outboxId, pendingEntry } from './notify.js';
 export type { IncidentPolicy } from './policy.js';
 export { maxSeverity, SEVERITIES, severityAtLeast } from './severity.js';

@@ -1,4 +1,4 @@
-import type { Incident, NotificationAction } from '@vigie/common';
+import type { Incident, Notification, NotificationAction, OutboxEntry } from '@vigie/common';
 import { severityAtLeast } from './severity.js';
 
 /**
@@ -43,4 +43,24 @@ export function nextNotification(incident: Incident): NotificationAction | undef
  */
 export function outboxId(receiver: string, incident: Incident, action: NotificationAction): string {
   return `${receiver}|${incident.dedupKey}|${action}|${incident.cycle}|${incident.severity}`;
+}
+
+/** A notification for one receiver, waiting in the outbox to be sent now. */
+export function pendingEntry(
+  id: string,
+  receiver: string,
+  notification: Notification,
+  now: number,
+): OutboxEntry {
+  return {
+    id,
+    receiver,
+    incidentId: notification.incidentId,
+    notification,
+    status: 'pending',
+    attempts: 0,
+    createdAt: now,
+    nextAttemptAt: now,
+    version: 0,
+  };
 }

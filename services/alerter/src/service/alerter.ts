@@ -9,7 +9,7 @@ import type {
   Subscription,
   VigieConfig,
 } from '@vigie/common';
-import { summarizeError } from '@vigie/common';
+import { summarizeError, untilAvailable } from '@vigie/common';
 import type { IncidentFlow } from './incident-flow.js';
 
 /** A periodic job of the alerter (the outbox dispatcher, the rule evaluator). */
@@ -130,17 +130,8 @@ export class Alerter {
     }, this.options.reconcileEveryMs ?? 1000);
   }
 
-  private async untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {
-    const signal = this.stopController.signal;
-    for (let tries = 1; !signal.aborted; tries++) {
-      try {
-        await attempt();
-        return;
-      } catch (err) {
-        this.options.logger.warn({ err: summarizeError(err), tries }, `Waiting for the ${what}.`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 200 * 2 ** tries)));
-      }
-    }
+  private untilAvailable(what: string, attempt: () => Promise<void>): Promise<void> {
+    return untilAvailable(what, attempt, { signal: this.stopController.signal, logger: this.options.logger });
   }
 }
 

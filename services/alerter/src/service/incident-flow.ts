@@ -17,6 +17,7 @@ import {
   type IncomingAnomaly,
   nextNotification,
   outboxId,
+  pendingEntry,
   pickIncident,
   tick,
 } from '../incidents/index.js';
@@ -139,17 +140,9 @@ export class IncidentFlow {
       publicUrl: this.options.config.publicUrl,
       now,
     });
-    const entries: OutboxEntry[] = [...receivers].map((receiver) => ({
-      id: outboxId(receiver, incident, action),
-      receiver,
-      incidentId: incident.id,
-      notification,
-      status: 'pending',
-      attempts: 0,
-      createdAt: now,
-      nextAttemptAt: now,
-      version: 0,
-    }));
+    const entries = [...receivers].map((receiver) =>
+      pendingEntry(outboxId(receiver, incident, action), receiver, notification, now),
+    );
     await this.options.store.enqueue(entries);
     this.options.onQueued?.(entries);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaBus } from '@vigie/bus';
 import type { Logger, VigieConfig } from '@vigie/common';
-import { createRegistry, DEFAULT_OPS_PORTS, startOpsServer, summarizeError } from '@vigie/common';
+import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import { requireValidAlerterConfig } from '../config-check.js';
 import { createSafeHttpClient, Dispatcher } from '../delivery/index.js';
@@ -78,16 +78,14 @@ export async function runAlerter(config: VigieConfig, logger: Logger): Promise<R
     jobs: [dispatcher, ruleJob({ rules, flow, everyMs: config.alerter.rulesIntervalMs, logger })],
     logger,
   });
-  const ops = await startOpsServer({
-    host: config.ops.host,
-    port: config.ops.port ?? DEFAULT_OPS_PORTS.alerter,
+  const ops = await startRoleOps({
+    ops: config.ops,
+    defaultPort: DEFAULT_OPS_PORTS.alerter,
     registry,
     readiness: () => alerter.readiness(),
     logger,
   });
-  const address = ops.server.address();
-  const opsUrl = typeof address === 'object' && address ? `http://${config.ops.host}:${address.port}` : '';
-  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  const { opsUrl } = ops;
   const started = alerter.start();
 
   let stopping: Promise<void> | undefined;

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
 import type { Anomaly, Incident, OutboxEntry, ReceiverConfig, RouteConfig } from '@vigie/common';
 import { ElasticsearchAlertStore } from '@vigie/storage';
-import { deletePrefix, ENGINES, testLogger, uniqueName, VigieProcess, waitFor } from '@vigie/testkit';
+import {
+  deletePrefix,
+  ENGINES,
+  type PagerDutyPeer,
+  testLogger,
+  uniqueName,
+  VigieProcess,
+  waitFor,
+} from '@vigie/testkit';
 
 /** What a test configures of the alerter; the rest keeps test-friendly defaults. */
 export interface AlerterSetup {
@@ -109,6 +117,18 @@ export class AlerterHarness {
     await Promise.allSettled([this.bus.close(), this.store.close()]);
     await deletePrefix(this.prefix);
   }
+}
+
+/** A PagerDuty receiver pointed at a local peer. */
+export function pagerDutyReceiver(peer: PagerDutyPeer, routingKey: string): ReceiverConfig {
+  return {
+    name: 'pd',
+    type: 'pagerduty',
+    routingKey,
+    url: peer.eventsUrl,
+    rateLimitPerMinute: 600,
+    timeoutMs: 5000,
+  };
 }
 
 /** An open anomaly of `service` starting at `start`, as the processor publishes it. */

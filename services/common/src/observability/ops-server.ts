@@ -37,3 +37,35 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Fastify
   await app.listen({ host: options.host, port: options.port });
   return app;
 }
+
+/** The ops endpoints of one role, where they listen, and how to stop them. */
+export interface RoleOps {
+  /** e.g. `http://127.0.0.1:9464`; logged as `opsUrl` so tests and operators find it. */
+  opsUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a role's ops endpoints on `ops.host` and `ops.port` (or the role's default
+ * port) and logs where they listen.
+ */
+export async function startRoleOps(options: {
+  ops: { host: string; port?: number | undefined };
+  defaultPort: number;
+  registry: Registry;
+  readiness: OpsServerOptions['readiness'];
+  logger: Logger;
+}): Promise<RoleOps> {
+  const { ops, logger } = options;
+  const app = await startOpsServer({
+    host: ops.host,
+    port: ops.port ?? options.defaultPort,
+    registry: options.registry,
+    readiness: options.readiness,
+    logger,
+  });
+  const address = app.server.address();
+  const opsUrl = typeof address === 'object' && address ? `http://${ops.host}:${address.port}` : '';
+  logger.info({ opsUrl }, 'Ops endpoints listening.');
+  return { opsUrl, close: () => app.close() };
+}

@@ -46,12 +46,13 @@ export const CHECKOUT: ServiceProfile = {
   ],
 };
 
-export function scenarioEvents(): LogEvent[] {
+/** The scenario's events up to `until` (END by default; later means calm traffic after the spike). */
+export function scenarioEvents(until = END): LogEvent[] {
   return [
     ...generateTraffic({
       seed: 11,
       start: START,
-      durationMs: END - START,
+      durationMs: until - START,
       services: [CHECKOUT],
       incidents: [
         {
