@@ -1,4 +1,4 @@
-import type { Incident } from '@vigie/common';
+import type { Feedback, Incident } from '@vigie/common';
 import { VigieError } from '@vigie/common';
 import { entry, MAX_USER_TEXT, withEntries } from './timeline.js';
 
@@ -84,4 +84,20 @@ export function comment(incident: Incident, actor: string, text: string, now: nu
   const trimmed = text.trim();
   if (trimmed === '') throw new IncidentActionError('A comment needs text');
   return withEntries(incident, now, entry(now, 'comment', trimmed, { actor }, MAX_USER_TEXT));
+}
+
+/**
+ * Writes a person's verdict on one of the incident's anomalies in its timeline, so the
+ * post-incident review shows who judged what (the suppression itself is the feedback
+ * record, which the alerter applies on its next pass).
+ */
+export function recordFeedback(incident: Incident, feedback: Feedback, now: number): Incident {
+  const verdict = feedback.verdict === 'expected' ? 'expected' : 'a false alarm';
+  const why = feedback.comment.trim() === '' ? '' : `: ${feedback.comment.trim()}`;
+  const text = `Marked ${verdict} until ${feedback.expiresAt}${why}`;
+  return withEntries(
+    incident,
+    now,
+    entry(now, 'feedback', text, { actor: feedback.createdBy, anomalyId: feedback.anomalyId }, MAX_USER_TEXT),
+  );
 }

@@ -3,6 +3,7 @@ export {
   comment,
   IncidentActionError,
   IncidentStateError,
+  recordFeedback,
   reopenByUser,
   resolveByUser,
 } from './actions.js';

@@ -95,6 +95,10 @@ describe('feedback', () => {
       incidentId: incident.id,
       expiresAt: iso(api.now + HOUR),
     });
+    // The verdict is in the incident's timeline too, with who gave it.
+    const timeline = (await api.alerts.getIncident(incident.id))?.timeline ?? [];
+    expect(timeline.at(-1)).toMatchObject({ type: 'feedback', actor: 'sam', anomalyId: 'anomaly-1' });
+    expect(timeline.at(-1)?.text).toContain('Marked expected until');
     expect(
       (await api.call('POST', '/api/anomalies/ghost/feedback', 'sre', { verdict: 'expected' })).statusCode,
     ).toBe(404);

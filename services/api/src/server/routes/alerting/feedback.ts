@@ -3,7 +3,8 @@ import type { Feedback, FeedbackVerdict, IncidentAnomaly } from '@vigie/common';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
-import { type AlertingDeps, actorOf, quoteId } from './context.js';
+import { type AlertingDeps, actorOf, quoteId, updateIncident } from './context.js';
+import { recordFeedback } from './incident-actions.js';
 import { feedbackSchema, idParams, notFound } from './schemas.js';
 
 interface FeedbackInput {
@@ -84,6 +85,9 @@ export function registerFeedbackRoutes(app: FastifyInstance, deps: AlertingDeps)
         comment: body.comment,
       };
       await store.saveFeedback(feedback);
+      if (body.incidentId !== undefined) {
+        await updateIncident(store, body.incidentId, (incident) => recordFeedback(incident, feedback, at));
+      }
       return reply.status(201).send({ feedback });
     },
   );

@@ -4,6 +4,7 @@ export {
   acknowledge,
   comment,
   incidentMarkdown,
+  recordFeedback,
   reopenByUser,
   resolveByUser,
   validateSilence,
