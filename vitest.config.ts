@@ -16,6 +16,7 @@ const alias = {
   '@vigie/testkit': here('services/testkit/src/index.ts'),
   '@vigie/api': here('services/api/src/index.ts'),
   '@vigie/alerter': here('services/alerter/src/index.ts'),
+  '@vigie/embedded': here('services/embedded/src/index.ts'),
 };
 
 export default defineConfig({

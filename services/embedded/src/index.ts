@@ -1,0 +1,4 @@
+// Embedded engines for the all-in-one mode: a durable file-based bus and a SQLite store
+// behind the same ports as Kafka and Elasticsearch, so `vigie all` runs on a laptop
+// without either.
+export {};
