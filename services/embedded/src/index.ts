@@ -1,4 +1,5 @@
 // Embedded engines for the all-in-one mode: a durable file-based bus and a SQLite store
 // behind the same ports as Kafka and Elasticsearch, so `vigie all` runs on a laptop
 // without either.
-export {};
+export type { FileBusOptions } from './bus/file-bus.js';
+export { FileBus } from './bus/file-bus.js';
