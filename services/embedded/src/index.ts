@@ -3,3 +3,7 @@
 // without either.
 export type { FileBusOptions } from './bus/file-bus.js';
 export { FileBus } from './bus/file-bus.js';
+export { type Migration, migrate, openDatabase, type SqliteDatabase } from './store/database.js';
+export { LOG_MIGRATIONS } from './store/log-schema.js';
+export { type RetentionPolicy, type RetentionResult, usedBytes } from './store/retention.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';

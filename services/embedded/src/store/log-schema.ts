@@ -1,0 +1,59 @@
+import type { Migration } from './database.js';
+
+/**
+ * The log side's tables. An event is kept whole as JSON (`doc`) and read with SQLite's
+ * JSON functions, plus real columns for what nearly every query filters or sorts on
+ * (`ts`, `service`, `level`) and the partition day retention deletes by. JSON rather than a
+ * generic (event, field, value) table: events carry arbitrary `labels` and `attributes`
+ * (thousands of distinct keys), and one row per field would multiply the rows written by
+ * about twenty at ingest, where the all-in-one mode must sustain 20,000 events/s; a clause
+ * on an unusual field costs a scan of the time range instead, which SQLite's C JSON parser
+ * does quickly.
+ *
+ * Full text lives in a contentless FTS5 table keyed by the log's rowid (the text is already
+ * in `doc`): the words are the query language's own tokens (`tokens()`, written separated by
+ * spaces), so FTS5 and the in-memory predicate agree on what a word is.
+ */
+export const LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'logs-1',
+    sql: `
+      CREATE TABLE logs (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        ts INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        level TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX logs_ts ON logs (ts);
+      CREATE INDEX logs_service_ts ON logs (service, ts);
+      CREATE INDEX logs_day ON logs (day);
+      CREATE VIRTUAL TABLE logs_fts USING fts5 (
+        message, error_message, error_stack_trace,
+        content = '', contentless_delete = 1,
+        tokenize = "unicode61 remove_diacritics 0 tokenchars '._'''"
+      );
+      CREATE TABLE dead_letters (
+        id TEXT PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        original TEXT NOT NULL,
+        origin TEXT NOT NULL
+      );
+      CREATE INDEX dead_letters_ts ON dead_letters (ts);
+    `,
+  },
+];
+
+/** Text fields indexed in `logs_fts`, by dotted name, with their FTS5 column. */
+export const FTS_COLUMNS: Readonly<Record<string, string>> = {
+  message: 'message',
+  'error.message': 'error_message',
+  'error.stack_trace': 'error_stack_trace',
+};
+
+/** Epoch ms of the start of the UTC day of `time`, the unit retention deletes. */
+export const DAY_MS = 86_400_000;

@@ -1,0 +1,143 @@
+import type { DeadLetter, LogEvent, StoredLog, WriteOutcome } from '@vigie/common';
+import { summarizeError, tokens, UnavailableError } from '@vigie/common';
+import type { SqliteDatabase } from './database.js';
+import { DAY_MS } from './log-schema.js';
+
+interface DeadLetterRow {
+  id: string;
+  ts: number;
+  reason: string;
+  detail: string;
+  original: string;
+  origin: string;
+}
+
+/** The words of a text field as the FTS table stores them (see log-schema.ts). */
+const words = (text: string | undefined) => (text === undefined ? '' : tokens(text).join(' '));
+
+/**
+ * The write side of the log store: one transaction per batch (so a batch costs one fsync
+ * of the WAL, not one per event), idempotent by id: an event written again replaces the
+ * row it wrote before and its words in the FTS index.
+ */
+export class LogWrites {
+  private readonly findRow;
+  private readonly insertLog;
+  private readonly updateLog;
+  private readonly insertWords;
+  private readonly deleteWords;
+  private readonly upsertDeadLetter;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.findRow = db.prepare<[string], { rowid: number }>('SELECT rowid FROM logs WHERE id = ?');
+    this.insertLog = db.prepare(
+      'INSERT INTO logs (id, ts, day, service, level, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.updateLog = db.prepare(
+      'UPDATE logs SET ts = ?, day = ?, service = ?, level = ?, doc = ? WHERE rowid = ?',
+    );
+    this.insertWords = db.prepare(
+      'INSERT INTO logs_fts (rowid, message, error_message, error_stack_trace) VALUES (?, ?, ?, ?)',
+    );
+    this.deleteWords = db.prepare('DELETE FROM logs_fts WHERE rowid = ?');
+    this.upsertDeadLetter = db.prepare(
+      'INSERT OR REPLACE INTO dead_letters (id, ts, reason, detail, original, origin) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  writeLogs(logs: StoredLog[]): WriteOutcome[] {
+    return this.batch(logs, (log) => this.writeLog(log));
+  }
+
+  writeDeadLetters(letters: DeadLetter[]): WriteOutcome[] {
+    return this.batch(letters, (l) => {
+      this.upsertDeadLetter.run(l.id, l.timestamp, l.reason, l.detail, l.original, l.origin);
+    });
+  }
+
+  countLogs(filter: { serviceName?: string } = {}): number {
+    const row =
+      filter.serviceName === undefined
+        ? this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM logs').get()
+        : this.db
+            .prepare<[string], { n: number }>('SELECT count(*) AS n FROM logs WHERE service = ?')
+            .get(filter.serviceName);
+    return row?.n ?? 0;
+  }
+
+  getLog(id: string): LogEvent | undefined {
+    const row = this.db.prepare<[string], { doc: string }>('SELECT doc FROM logs WHERE id = ?').get(id);
+    return row === undefined ? undefined : (JSON.parse(row.doc) as LogEvent);
+  }
+
+  listDeadLetters(limit: number): DeadLetter[] {
+    const rows = this.db
+      .prepare<[number], DeadLetterRow>('SELECT * FROM dead_letters ORDER BY ts DESC, id DESC LIMIT ?')
+      .all(limit);
+    return rows.map(({ ts, ...row }) => ({
+      id: row.id,
+      timestamp: ts,
+      reason: row.reason,
+      detail: row.detail,
+      original: row.original,
+      origin: row.origin,
+    }));
+  }
+
+  private writeLog(log: StoredLog): void {
+    const { event } = log;
+    const ts = Date.parse(event['@timestamp']);
+    if (Number.isNaN(ts)) throw new Error(`'@timestamp' is not a date: ${event['@timestamp']}`);
+    const day = Math.floor(log.partitionTime / DAY_MS) * DAY_MS;
+    const doc = JSON.stringify(event);
+    const level = event.log?.level ?? null;
+    const existing = this.findRow.get(log.id);
+    let rowid: number | bigint;
+    if (existing) {
+      rowid = existing.rowid;
+      this.updateLog.run(ts, day, event.service.name, level, doc, rowid);
+      this.deleteWords.run(rowid);
+    } else {
+      rowid = this.insertLog.run(log.id, ts, day, event.service.name, level, doc).lastInsertRowid;
+    }
+    this.insertWords.run(
+      rowid,
+      words(event.message),
+      words(event.error?.message),
+      words(event.error?.stack_trace),
+    );
+  }
+
+  /**
+   * Writes every document in one transaction; a document SQLite refuses is `rejected`
+   * (its statement alone is rolled back), a failure of the whole transaction (disk full,
+   * database locked) is an `UnavailableError` and nothing of the batch is kept.
+   */
+  private batch<T>(docs: T[], write: (doc: T) => void): WriteOutcome[] {
+    if (docs.length === 0) return [];
+    try {
+      return this.db.transaction(() =>
+        docs.map((doc): WriteOutcome => {
+          try {
+            write(doc);
+            return { status: 'ok' };
+          } catch (err) {
+            if (isTransient(err)) throw err;
+            return { status: 'rejected', reason: summarizeError(err).message };
+          }
+        }),
+      )();
+    } catch (err) {
+      throw new UnavailableError('The SQLite store', err);
+    }
+  }
+}
+
+/** SQLite errors about the database rather than the document: the whole batch must be retried. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    typeof code === 'string' &&
+    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|NOMEM|READONLY|CORRUPT|INTERRUPT|PROTOCOL)/.test(code)
+  );
+}
