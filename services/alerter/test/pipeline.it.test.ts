@@ -1,6 +1,6 @@
-import { PagerDutyPeer } from '@vigie/testkit';
+import { generateTraffic, PagerDutyPeer } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { END, MINUTE, scenarioEvents } from '../../processor/test/support/checkout-scenario.js';
+import { CHECKOUT, END, MINUTE, scenarioEvents } from '../../processor/test/support/checkout-scenario.js';
 import { AlerterHarness, pagerDutyReceiver } from './support/alerter-harness.js';
 
 // End to end on the real pipeline: log events on Kafka → `vigie processor` detects the
@@ -46,6 +46,7 @@ describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
       },
     });
     cleanups.push(() => watcher.stop());
+    const seen: Array<{ at: number; event: PagerDutyEvent }> = [];
     const alerter = h.start('alerter');
     cleanups.push(async () => {
       if (!seen.some((entry) => entry.event.event_action === 'resolve'))
@@ -57,16 +58,7 @@ describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
         console.log(processor.stdout.slice(-8000), processor.stderr.slice(-3000));
     });
 
-    const seen: Array<{ at: number; event: PagerDutyEvent }> = [];
-    const events = scenarioEvents(AFTER_END);
-    for (let i = 0; i < events.length; i += 2000) {
-      await h.bus.publish(
-        h.logsTopic,
-        events
-          .slice(i, i + 2000)
-          .map((event) => ({ key: event.service.name, value: Buffer.from(JSON.stringify(event)) })),
-      );
-    }
+    await h.publishEvents(scenarioEvents(AFTER_END));
 
     const received = () => {
       for (const request of peer.accepted.slice(seen.length))
@@ -96,5 +88,79 @@ describe('ingest → detect → alert on Kafka and Elasticsearch', () => {
     expect(incidents[0]?.status).toBe('resolved');
     const keys = new Set(seen.map((entry) => entry.event.dedup_key));
     expect([...keys]).toEqual([incidents[0]?.dedupKey]);
+  }, 600_000);
+
+  it('a series that keeps failing and recovering on the real pipeline stays one incident and stops paging once it is seen to flap', async () => {
+    const peer = await new PagerDutyPeer({ routingKey: ROUTING_KEY }).start();
+    cleanups.push(() => peer.stop());
+    const h = new AlerterHarness({
+      receivers: [pagerDutyReceiver(peer, ROUTING_KEY)],
+      routes: [{ match: {}, receivers: ['pd'], continue: false }],
+      resolveAfterMs: 1000,
+      // Flapping once a series opened and closed twice within the hour.
+      flapTransitions: 4,
+    });
+    cleanups.push(() => h.close());
+    await h.bus.ensureTopic(h.logsTopic, 3);
+    h.start('alerter');
+    h.start('processor', { VIGIE_PROCESSOR_GROUP_ID: `${h.group}-processor` });
+
+    // Live event times (flapping is judged over the last hour): a calm quarter of an
+    // hour, then five episodes of 2 minutes at 20 % errors and 4 calm minutes, each
+    // long enough for the detector to close its anomaly.
+    const start = Math.floor((Date.now() - 50 * MINUTE) / 10_000) * 10_000;
+    const baselineEnd = start + 16 * MINUTE;
+    const episodes = [0, 1, 2, 3, 4].map((k) => ({
+      from: baselineEnd + k * 6 * MINUTE,
+      spikeMs: 2 * MINUTE,
+    }));
+    const lastEnd = baselineEnd + episodes.length * 6 * MINUTE;
+    const events = [
+      ...generateTraffic({
+        seed: 7,
+        start,
+        durationMs: lastEnd - start,
+        services: [CHECKOUT],
+        incidents: episodes.map((e) => ({
+          kind: 'error-ratio' as const,
+          service: 'checkout',
+          route: 'POST /api/checkout',
+          from: e.from,
+          to: e.from + e.spikeMs,
+          errorRatio: 0.2,
+        })),
+        dailyAmplitude: 0,
+      }),
+    ];
+    // One episode at a time, with more than the quiet period in between: without flapping
+    // detection, each episode would resolve the incident and the next would page again.
+    const cuts = [baselineEnd, ...episodes.map((e) => e.from + 6 * MINUTE)];
+    let from = 0;
+    for (const cut of cuts) {
+      const to = events.findIndex((event) => Date.parse(event['@timestamp']) >= cut);
+      const until = to === -1 ? events.length : to;
+      await h.publishEvents(events.slice(from, until));
+      from = until;
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+    }
+    const incidents = await h.until(
+      'a flapping incident',
+      () => h.incidents(),
+      (list) => list.length > 0 && list.every((incident) => incident.flapping),
+      120_000,
+    );
+    expect(incidents).toHaveLength(1);
+    const [incident] = incidents;
+    expect(new Set(incident?.anomalies.map((a) => a.id)).size).toBeGreaterThanOrEqual(3);
+    // The first episode resolves and the second reopens (two transitions cannot tell a
+    // flapping series yet); from its close on, the flapping incident neither resolves
+    // nor pages. Without flapping detection, each of the 5 episodes is a cycle and a page.
+    expect(incident?.cycle, 'pages for 5 episodes: at most the first two').toBeLessThanOrEqual(2);
+    const triggers = peer.accepted
+      .map((request) => request.json as PagerDutyEvent)
+      .filter((event) => event.event_action === 'trigger');
+    // One page per cycle, plus at most one escalation.
+    expect(triggers.length).toBeGreaterThanOrEqual(1);
+    expect(triggers.length).toBeLessThanOrEqual(3);
   }, 600_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
-import type { Anomaly, Incident, OutboxEntry, ReceiverConfig, RouteConfig } from '@vigie/common';
+import type { Anomaly, Incident, LogEvent, OutboxEntry, ReceiverConfig, RouteConfig } from '@vigie/common';
 import { ElasticsearchAlertStore } from '@vigie/storage';
 import {
   deletePrefix,
@@ -93,6 +93,18 @@ export class AlerterHarness {
       this.topic,
       anomalies.map((anomaly) => ({ key: anomaly.service, value: Buffer.from(JSON.stringify(anomaly)) })),
     );
+  }
+
+  /** Publishes log events on the harness' logs topic, keyed by service like the collector. */
+  async publishEvents(events: LogEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 2000) {
+      await this.bus.publish(
+        this.logsTopic,
+        events
+          .slice(i, i + 2000)
+          .map((event) => ({ key: event.service.name, value: Buffer.from(JSON.stringify(event)) })),
+      );
+    }
   }
 
   async incidents(): Promise<Incident[]> {
