@@ -74,7 +74,17 @@ export class FileSubscription implements Subscription, GroupMember {
     const committed = topic.offsets.committed(groupId, partition);
     let position = committed ?? ((this.options.fromBeginning ?? true) ? log.startOffset : log.endOffset);
     while (!signal.aborted) {
-      const records = await log.read(position, maxBytes);
+      let records: ReadRecord[];
+      try {
+        records = await log.read(position, maxBytes);
+      } catch (err) {
+        this.logger.error(
+          { err: summarizeError(err), partition },
+          'Reading the partition failed; trying again.',
+        );
+        await sleep(REDELIVERY_PAUSE_MS, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
       if (records.length === 0) {
         await log.waitBeyond(position, signal);
         continue;
