@@ -88,8 +88,8 @@ export class LogBrowsing {
       )
       .all(range.from, range.to, limit);
     const latestVersion = this.db.prepare<[string, number, number], { version: string }>(
-      `SELECT json_extract(doc, '$.service.version') AS version FROM logs
-       WHERE service = ? AND ts BETWEEN ? AND ? AND json_extract(doc, '$.service.version') IS NOT NULL ORDER BY ts DESC LIMIT 1`,
+      `SELECT version FROM logs
+       WHERE service = ? AND ts BETWEEN ? AND ? AND version IS NOT NULL ORDER BY ts DESC LIMIT 1`,
     );
     return services.map((service) => ({
       ...service,

@@ -3,7 +3,7 @@ import type { Migration } from './database.js';
 /**
  * The log side's tables. An event is kept whole as JSON (`doc`) and read with SQLite's
  * JSON functions, plus real columns for what nearly every query filters or sorts on
- * (`ts`, `service`, `level`) and the partition day retention deletes by. JSON rather than a
+ * (`ts`, `service`, `level`, `version`) and the partition day retention deletes by. JSON rather than a
  * generic (event, field, value) table: events carry arbitrary `labels` and `attributes`
  * (thousands of distinct keys), and one row per field would multiply the rows written by
  * about twenty at ingest, where the all-in-one mode must sustain 20,000 events/s; a clause
@@ -25,10 +25,13 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
         day INTEGER NOT NULL,
         service TEXT NOT NULL,
         level TEXT,
+        version TEXT,
         doc TEXT NOT NULL
       );
-      CREATE INDEX logs_ts ON logs (ts);
+      -- Covering for the histogram and the services list of a time range.
+      CREATE INDEX logs_ts ON logs (ts, service, level);
       CREATE INDEX logs_service_ts ON logs (service, ts);
+      CREATE INDEX logs_service_version ON logs (service, ts) WHERE version IS NOT NULL;
       CREATE INDEX logs_day ON logs (day);
       CREATE VIRTUAL TABLE logs_fts USING fts5 (
         message, error_message, error_stack_trace,

@@ -31,10 +31,10 @@ export class LogWrites {
   constructor(private readonly db: SqliteDatabase) {
     this.findRow = db.prepare<[string], { rowid: number }>('SELECT rowid FROM logs WHERE id = ?');
     this.insertLog = db.prepare(
-      'INSERT INTO logs (id, ts, day, service, level, doc) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO logs (id, ts, day, service, level, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.updateLog = db.prepare(
-      'UPDATE logs SET ts = ?, day = ?, service = ?, level = ?, doc = ? WHERE rowid = ?',
+      'UPDATE logs SET ts = ?, day = ?, service = ?, level = ?, version = ?, doc = ? WHERE rowid = ?',
     );
     this.insertWords = db.prepare(
       'INSERT INTO logs_fts (rowid, message, error_message, error_stack_trace) VALUES (?, ?, ?, ?)',
@@ -91,14 +91,15 @@ export class LogWrites {
     const day = Math.floor(log.partitionTime / DAY_MS) * DAY_MS;
     const doc = JSON.stringify(event);
     const level = event.log?.level ?? null;
+    const version = event.service.version ?? null;
     const existing = this.findRow.get(log.id);
     let rowid: number | bigint;
     if (existing) {
       rowid = existing.rowid;
-      this.updateLog.run(ts, day, event.service.name, level, doc, rowid);
+      this.updateLog.run(ts, day, event.service.name, level, version, doc, rowid);
       this.deleteWords.run(rowid);
     } else {
-      rowid = this.insertLog.run(log.id, ts, day, event.service.name, level, doc).lastInsertRowid;
+      rowid = this.insertLog.run(log.id, ts, day, event.service.name, level, version, doc).lastInsertRowid;
     }
     this.insertWords.run(
       rowid,

@@ -25,6 +25,7 @@ const FALSE = sql('0');
 const COLUMNS: Readonly<Record<string, string>> = {
   'service.name': 'logs.service',
   'log.level': 'logs.level',
+  'service.version': 'logs.version',
 };
 
 /** Options of `toSqlCondition`, as `toPredicate`'s. */
@@ -274,7 +275,8 @@ function bounds(
 function existsCondition(target: ResolvedField): SqlFragment {
   if (isFlattened(target)) return onLeaves(target, '1');
   if (target.path === '@timestamp' || target.path === 'service.name') return TRUE;
-  if (target.path === 'log.level') return sql('logs.level IS NOT NULL');
+  const column = COLUMNS[target.path];
+  if (column !== undefined) return sql(`${column} IS NOT NULL`);
   return onScalar(sql('json_type(logs.doc, ?)', jsonPath(target.path)), "$ <> 'null'");
 }
 
