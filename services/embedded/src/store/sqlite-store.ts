@@ -1,25 +1,40 @@
 import type {
+  Anomaly,
+  AnomalyFilter,
+  AnomalyQuery,
+  BucketMetric,
   DeadLetter,
+  DetectionStore,
   EventContext,
   EventHistogram,
   FieldInfo,
   LogEvent,
+  LogSearch,
   LogStore,
+  MetricQuery,
+  RouteLatency,
+  RouteLatencyQuery,
+  SavedState,
   SearchPage,
   SearchRequest,
   SearchScope,
   ServiceSeen,
+  ServiceSeries,
   StoredLog,
   TimeRange,
   TopValues,
   WriteOutcome,
 } from '@vigie/common';
 import { QueryError, UnavailableError } from '@vigie/common';
+import { searchAnomalies } from './anomaly-search.js';
 import { migrate, openDatabase, type SqliteDatabase } from './database.js';
+import { DetectionRecords } from './detection-records.js';
+import { DETECTION_MIGRATIONS } from './detection-schema.js';
 import { LogBrowsing } from './log-context.js';
 import { LOG_MIGRATIONS } from './log-schema.js';
 import { LogQueries } from './log-search.js';
 import { LogWrites } from './log-writes.js';
+import { listMetrics, routeLatency, serviceSeries } from './metric-search.js';
 import {
   applyRetention,
   type RetentionPolicy,
@@ -39,20 +54,23 @@ export interface SqliteStoreOptions {
  * and hands calls over. better-sqlite3 is synchronous: a call runs to completion on the
  * event loop, which for one process with a bounded batch size is cheaper than a thread hop.
  */
-export class SqliteStore implements LogStore {
+export class SqliteStore implements LogStore, DetectionStore, LogSearch {
   readonly db: SqliteDatabase;
   private readonly writes: LogWrites;
   private readonly queries: LogQueries;
   private readonly browsing: LogBrowsing;
+  private readonly detection: DetectionRecords;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.path);
     // The tables exist as soon as the store does, so that its statements can be prepared once.
     migrate(this.db, LOG_MIGRATIONS);
+    migrate(this.db, DETECTION_MIGRATIONS);
     this.writes = new LogWrites(this.db);
     this.queries = new LogQueries(this.db);
     this.browsing = new LogBrowsing(this.db);
+    this.detection = new DetectionRecords(this.db);
   }
 
   async healthcheck(): Promise<void> {
@@ -96,6 +114,41 @@ export class SqliteStore implements LogStore {
   }
   async listServices(range: TimeRange, limit: number): Promise<ServiceSeen[]> {
     return this.guard(() => this.browsing.listServices(range, limit));
+  }
+
+  async setupDetection(): Promise<void> {
+    this.guard(() => migrate(this.db, DETECTION_MIGRATIONS));
+  }
+  async writeAnomalies(anomalies: Anomaly[]): Promise<WriteOutcome[]> {
+    return this.guard(() => this.detection.writeAnomalies(anomalies));
+  }
+  async writeMetrics(metrics: BucketMetric[]): Promise<WriteOutcome[]> {
+    return this.guard(() => this.detection.writeMetrics(metrics));
+  }
+  async listAnomalies(filter?: AnomalyFilter): Promise<Anomaly[]> {
+    return this.guard(() => this.detection.listAnomalies(filter));
+  }
+  async getAnomaly(id: string): Promise<Anomaly | undefined> {
+    return this.guard(() => this.detection.getAnomaly(id));
+  }
+  async saveState(key: string, state: SavedState): Promise<void> {
+    this.guard(() => this.detection.saveState(key, state));
+  }
+  async loadState(key: string): Promise<SavedState | undefined> {
+    return this.guard(() => this.detection.loadState(key));
+  }
+
+  async searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
+    return this.guard(() => searchAnomalies(this.db, query));
+  }
+  async listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
+    return this.guard(() => listMetrics(this.db, query));
+  }
+  async serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]> {
+    return this.guard(() => serviceSeries(this.db, range, intervalMs, limit));
+  }
+  async routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]> {
+    return this.guard(() => routeLatency(this.db, query));
   }
 
   /** One retention pass now (see `applyRetention`). */
