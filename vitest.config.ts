@@ -10,6 +10,7 @@ const alias = {
   '@vigie/bus': here('services/bus/src/index.ts'),
   '@vigie/storage': here('services/storage/src/index.ts'),
   '@vigie/detect': here('services/detect/src/index.ts'),
+  '@vigie/demo': here('services/demo/src/index.ts'),
   '@vigie/processor': here('services/processor/src/index.ts'),
   '@vigie/collector': here('services/collector/src/index.ts'),
   '@vigie/cli': here('services/cli/src/main.ts'),

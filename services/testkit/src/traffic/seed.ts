@@ -1,6 +1,5 @@
 import type { LogStore, StoredLog } from '@vigie/common';
-import { generateTraffic } from './generate.js';
-import { defaultShop } from './shop.js';
+import { defaultShop, generateTraffic } from '@vigie/demo';
 
 /**
  * Writes `minutes` of the simulated shop's traffic, ending five minutes before `now`,
