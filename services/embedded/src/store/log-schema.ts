@@ -14,6 +14,17 @@ import type { Migration } from './database.js';
  * in `doc`): the words are the query language's own tokens (`tokens()`, written separated by
  * spaces), so FTS5 and the in-memory predicate agree on what a word is.
  */
+/**
+ * SQL of the source fields with an index (logs-2), written out literally because SQLite
+ * only uses an expression index for the same expression; the paths are constants, never input.
+ */
+export const SOURCE_FIELD_SQL: Readonly<Record<string, string>> = {
+  'log.file.path': "json_extract(doc, '$.log.file.path')",
+  'container.id': "json_extract(doc, '$.container.id')",
+  'vigie.stream': "json_extract(doc, '$.vigie.stream')",
+  'log.syslog.hostname': "json_extract(doc, '$.log.syslog.hostname')",
+};
+
 export const LOG_MIGRATIONS: readonly Migration[] = [
   {
     id: 'logs-1',
@@ -48,6 +59,19 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX dead_letters_ts ON dead_letters (ts);
     `,
+  },
+  {
+    // The fields that name an event's source (`contextSourceOf`), so that reading an
+    // event's context does not scan the table; partial, since most events lack most of them.
+    id: 'logs-2',
+    sql: Object.entries({
+      logs_source_file: SOURCE_FIELD_SQL['log.file.path'],
+      logs_source_container: SOURCE_FIELD_SQL['container.id'],
+      logs_source_stream: SOURCE_FIELD_SQL['vigie.stream'],
+      logs_source_syslog: SOURCE_FIELD_SQL['log.syslog.hostname'],
+    })
+      .map(([name, expr]) => `CREATE INDEX ${name} ON logs (${expr}) WHERE ${expr} IS NOT NULL;`)
+      .join('\n'),
   },
 ];
 
