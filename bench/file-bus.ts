@@ -39,9 +39,24 @@ function batch(from: number): BusRecord[] {
   }));
 }
 
-async function publishAll(bus: FileBus, topic: string, inFlight: number): Promise<number> {
+interface Rate {
+  perSecond: number;
+  /** CPU of this process (user + system) per record, µs. */
+  cpuMicros: number;
+}
+
+function rate(records: number, started: number, cpu: NodeJS.CpuUsage): Rate {
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: records / ((performance.now() - started) / 1000),
+    cpuMicros: (used.user + used.system) / records,
+  };
+}
+
+async function publishAll(bus: FileBus, topic: string, inFlight: number): Promise<Rate> {
   const batches = Math.ceil(total / BATCH);
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
@@ -51,11 +66,12 @@ async function publishAll(bus: FileBus, topic: string, inFlight: number): Promis
       }
     }),
   );
-  return (batches * BATCH) / ((performance.now() - started) / 1000);
+  return rate(batches * BATCH, started, cpu);
 }
 
-async function consumeAll(bus: FileBus, topic: string, expected: number): Promise<number> {
+async function consumeAll(bus: FileBus, topic: string, expected: number): Promise<Rate> {
   let received = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
@@ -71,9 +87,9 @@ async function consumeAll(bus: FileBus, topic: string, expected: number): Promis
     },
   });
   await finished;
-  const rate = received / ((performance.now() - started) / 1000);
+  const consumed = rate(received, started, cpu);
   await subscription.stop();
-  return rate;
+  return consumed;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigie-bench-file-bus-'));
@@ -88,11 +104,11 @@ try {
     await publishAll(bus, topic, inFlight); // warm-up pass, also the data the consumer reads
     const publishRate = await publishAll(bus, topic, inFlight);
     const consumeRate = await consumeAll(bus, topic, 2 * Math.ceil(total / BATCH) * BATCH);
-    console.log(
-      `publish, ${inFlight} in flight: ${Math.round(publishRate).toLocaleString('en')} records/s` +
-        ` (${((publishRate * RECORD_BYTES) / 1e6).toFixed(0)} MB/s)`,
-    );
-    console.log(`consume, one member:  ${Math.round(consumeRate).toLocaleString('en')} records/s`);
+    const line = (what: string, r: Rate) =>
+      `${what}: ${Math.round(r.perSecond).toLocaleString('en')} records/s` +
+      ` (${((r.perSecond * RECORD_BYTES) / 1e6).toFixed(0)} MB/s), CPU ${r.cpuMicros.toFixed(1)} µs/record`;
+    console.log(line(`publish, ${inFlight} in flight`, publishRate));
+    console.log(line('consume, one member ', consumeRate));
   }
 } finally {
   await bus.close();
