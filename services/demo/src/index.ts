@@ -3,11 +3,12 @@
  * benchmarks; `LiveDemoTraffic` replays it in real time with scheduled incidents for
  * the demo mode of `vigie all`.
  */
+
+export { LiveDemoTraffic, type LiveDemoTrafficOptions } from './live/live-traffic.js';
 export {
   DEMO_DEFAULTS,
   DEMO_LABEL,
   type DemoOptions,
   demoIncidents,
 } from './live/schedule.js';
-export { LiveDemoTraffic, type LiveDemoTrafficOptions } from './live/live-traffic.js';
 export * from './traffic/index.js';

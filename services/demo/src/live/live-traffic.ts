@@ -42,7 +42,8 @@ export class LiveDemoTraffic {
     this.options = { ...DEMO_DEFAULTS, ...definedOnly(rest) };
     this.liveStart = startAt;
     const earliest = startAt - this.options.historyMs;
-    this.historyStart = resumeFrom !== undefined && resumeFrom > earliest ? Math.min(resumeFrom, startAt) : earliest;
+    this.historyStart =
+      resumeFrom !== undefined && resumeFrom > earliest ? Math.min(resumeFrom, startAt) : earliest;
     this.firstRound = startAt + this.options.warmUpMs;
     this.scenarioEnd = this.historyStart;
     this.advance();

@@ -81,6 +81,7 @@ export function incidentRound(at: number, round: number): Incident[] {
       to: at + 2 * MINUTE,
       sourceIp: `203.0.113.${66 + (round % 100)}`,
       perMinute: 120,
+      userName: 'admin',
     },
     {
       kind: 'error-ratio',
