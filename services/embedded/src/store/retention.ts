@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js';
+import { type DetectionPruned, pruneDetection } from './detection-retention.js';
 import { DAY_MS } from './log-schema.js';
 
 /** How much the store keeps; without either bound it keeps everything. */
@@ -15,6 +16,8 @@ export interface RetentionResult {
   deletedDays: number[];
   deletedEvents: number;
   deletedDeadLetters: number;
+  /** Bucket metrics and closed anomalies older than what is left of the logs (see `pruneDetection`). */
+  deletedDetection: DetectionPruned;
   /** Used bytes after the pass. */
   usedBytes: number;
 }
@@ -36,7 +39,13 @@ export function usedBytes(db: SqliteDatabase): number {
  * are given back to the file system (incremental vacuum) and the WAL is truncated.
  */
 export function applyRetention(db: SqliteDatabase, policy: RetentionPolicy, now: number): RetentionResult {
-  const result: RetentionResult = { deletedDays: [], deletedEvents: 0, deletedDeadLetters: 0, usedBytes: 0 };
+  const result: RetentionResult = {
+    deletedDays: [],
+    deletedEvents: 0,
+    deletedDeadLetters: 0,
+    deletedDetection: { metrics: 0, anomalies: 0 },
+    usedBytes: 0,
+  };
   const days = () => db.prepare<[], { day: number }>('SELECT DISTINCT day FROM logs ORDER BY day').all();
   if (policy.maxAgeDays !== undefined) {
     const cutoff = now - policy.maxAgeDays * DAY_MS;
@@ -46,6 +55,7 @@ export function applyRetention(db: SqliteDatabase, policy: RetentionPolicy, now:
       result.deletedDays.push(day);
     }
     result.deletedDeadLetters = db.prepare('DELETE FROM dead_letters WHERE ts < ?').run(cutoff).changes;
+    addPruned(result.deletedDetection, pruneDetection(db, cutoff));
   }
   if (policy.maxBytes !== undefined) {
     const remaining = days();
@@ -54,14 +64,21 @@ export function applyRetention(db: SqliteDatabase, policy: RetentionPolicy, now:
       if (oldest === undefined) break;
       result.deletedEvents += deleteDay(db, oldest.day);
       result.deletedDays.push(oldest.day);
+      addPruned(result.deletedDetection, pruneDetection(db, oldest.day + DAY_MS));
     }
   }
-  if (result.deletedEvents > 0 || result.deletedDeadLetters > 0) {
+  const detection = result.deletedDetection.metrics + result.deletedDetection.anomalies;
+  if (result.deletedEvents > 0 || result.deletedDeadLetters > 0 || detection > 0) {
     db.pragma('incremental_vacuum');
     db.pragma('wal_checkpoint(TRUNCATE)');
   }
   result.usedBytes = usedBytes(db);
   return result;
+}
+
+function addPruned(total: DetectionPruned, more: DetectionPruned): void {
+  total.metrics += more.metrics;
+  total.anomalies += more.anomalies;
 }
 
 function deleteDay(db: SqliteDatabase, day: number): number {
