@@ -110,6 +110,9 @@ export class SqliteAlertStore implements AlertStore {
   async deleteRule(id: string): Promise<boolean> {
     return guard(() => this.records.deleteRule(id));
   }
+
+  /** Nothing to release: the connection is the `SqliteStore`'s, closed with it. */
+  async close(): Promise<void> {}
 }
 
 /**

@@ -50,6 +50,13 @@ describe('SqliteAlertStore', () => {
     expect(await again.listRules()).toEqual([sampleRule(1)]);
   });
 
+  it('leaves the shared connection open when it is closed itself', async () => {
+    const { logs, alerts } = alertStore();
+    await alerts.close();
+    expect(await logs.countLogs()).toBe(0);
+    expect(await alerts.listIncidents()).toEqual([]);
+  });
+
   it('fails as unavailable once the database is closed', async () => {
     const { logs, alerts } = alertStore();
     await logs.close();
