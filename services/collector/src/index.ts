@@ -16,6 +16,8 @@ export { createRedactor } from './redact/index.js';
 export type { CollectorRunOptions, RunningCollector } from './run.js';
 export { runCollector } from './run.js';
 export { KafkaEventSink } from './sink/index.js';
+export type { DemoSourceOptions } from './sources/demo/index.js';
+export { DemoSource } from './sources/demo/index.js';
 export { FileSource } from './sources/file/index.js';
 export { buildHttpApp, HttpSource } from './sources/http/index.js';
 export { StdinSource } from './sources/stdin/index.js';

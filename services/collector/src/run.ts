@@ -8,6 +8,7 @@ import { parseLine } from './parse/index.js';
 import { CollectorPipeline } from './pipeline.js';
 import { createRedactor } from './redact/index.js';
 import { KafkaEventSink } from './sink/index.js';
+import { DemoSource } from './sources/demo/index.js';
 import { FileSource } from './sources/file/index.js';
 import { HttpSource } from './sources/http/index.js';
 import { StdinSource } from './sources/stdin/index.js';
@@ -118,6 +119,9 @@ export async function runCollector(
         ...context,
       }),
     );
+  }
+  if (configured && settings.demo) {
+    sources.push(new DemoSource({ stateFile: join(settings.dataDir, 'demo-state.json'), ...context }));
   }
   if (options.stdin) {
     stdin = new StdinSource({

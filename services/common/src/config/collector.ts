@@ -64,6 +64,11 @@ export const CollectorConfigSchema = Type.Object(
       default: 1024 * 1024,
       description: 'Longer lines are cut to this size and flagged vigie.truncated, never dropped.',
     }),
+    demo: Type.Boolean({
+      default: false,
+      description:
+        'Send simulated traffic of a small shop (labelled labels.demo=true): an hour of history at start, then 50-200 events/s in real time with a day compressed into 20 minutes, and a round of incidents (brute force, error spike, latency regression, new exception, silent service) 30 s in and every 10 minutes. For trying Vigie; keep it off in production.',
+    }),
     files: Type.Array(FileSourceSchema, {
       default: [],
       description: 'Files to follow (JSON array in the environment).',
