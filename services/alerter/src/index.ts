@@ -13,5 +13,5 @@ export type { AlerterOptions, BackgroundJob } from './service/alerter.js';
 export { Alerter } from './service/alerter.js';
 export type { IncidentFlowOptions } from './service/incident-flow.js';
 export { IncidentFlow } from './service/incident-flow.js';
-export type { RunningAlerter } from './service/run.js';
+export type { AlerterEngines, RunningAlerter } from './service/run.js';
 export { runAlerter } from './service/run.js';

@@ -6,6 +6,7 @@ import { ConfigError, createLogger, type Logger, loadConfig, redactConfig } from
 import { runDetectSeriesCommand, runPatternsCommand } from '@vigie/detect';
 import { runProcessor } from '@vigie/processor';
 import { configReference, updateConfigReference } from './config-reference.js';
+import { allInOneEngines } from './engines.js';
 
 const USAGE = `Usage: vigie <command> [--config FILE]
 
@@ -72,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const { config, warnings } = loadConfig(values.config === undefined ? {} : { file: values.config });
+  const loaded = loadConfig(values.config === undefined ? {} : { file: values.config });
+  const { config, warnings } = loaded;
   if (command === 'config') {
     // The alerter's cross-field rules too, so a config can be checked before it is deployed.
     for (const warning of requireValidAlerterConfig(config.alerter))
@@ -102,29 +104,32 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'all': {
       // The collector, the processor, the alerter and the search API with the UI in one
-      // process on Kafka and Elasticsearch; the first three keep their own ops endpoints
-      // (an explicit ops.port goes to the processor, the next ones to the collector and
-      // the alerter).
+      // process, on shared embedded engines or on Kafka and Elasticsearch (engines.ts);
+      // the first three keep their own ops endpoints (an explicit ops.port goes to the
+      // processor, the next ones to the collector and the alerter).
       logger.info(
         { config: redactConfig(config) },
         'Starting the collector, the processor, the alerter and the API.',
       );
-      const port = config.ops.port;
+      const engines = await allInOneEngines(loaded, logger);
+      const roles = engines.config;
+      const port = roles.ops.port;
       const opsAt = (offset: number) => ({
-        ...config,
-        ops: { ...config.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + offset }) },
+        ...roles,
+        ops: { ...roles.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + offset }) },
       });
-      const processor = await runProcessor(config, logger);
-      const collector = await runCollector(opsAt(1), logger);
-      const alerter = await runAlerter(opsAt(2), logger);
-      const access = await accessControlFromConfig(config, logger);
-      const api = await runApi(config, logger, { auth: access.auth });
+      const processor = await runProcessor(roles, logger, engines.processor);
+      const collector = await runCollector(opsAt(1), logger, engines.collector);
+      const alerter = await runAlerter(opsAt(2), logger, engines.alerter);
+      const access = await accessControlFromConfig(roles, logger);
+      const api = await runApi(roles, logger, { auth: access.auth, ...engines.api });
       await untilSignal(logger);
       await api.stop();
       await access.close();
       await alerter.stop();
       await collector.stop();
       await processor.stop();
+      await engines.close();
       return 0;
     }
     case 'api': {

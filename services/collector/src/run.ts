@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
-import type { Component, Logger, VigieConfig } from '@vigie/common';
+import type { Component, LogBus, Logger, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import type { LineFormat, SourceContext } from './model.js';
 import { parseLine } from './parse/index.js';
@@ -21,6 +21,8 @@ export interface CollectorRunOptions {
    * --service NAME`); `inputEnded` settles when it is read and delivered.
    */
   stdin?: { service: string; format?: LineFormat };
+  /** The bus to send to, owned (and closed) by the caller; Kafka from the configuration otherwise. */
+  bus?: LogBus;
 }
 
 /** A running collector role and the way to stop it. */
@@ -43,15 +45,17 @@ export async function runCollector(
 ): Promise<RunningCollector> {
   const settings = config.collector;
   const registry = createRegistry({ role: 'collector' });
-  const bus = new KafkaBus({
-    brokers: config.kafka.brokers,
-    clientId: `${config.kafka.clientId}-collector`,
-    logger,
-    // kafkajs's own retries would take a minute to fail; the sink spools long before that.
-    producer: { compression: settings.compression, idempotent: true, retries: 5, maxRetryTimeMs: 2000 },
-    ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-    ...(config.kafka.password !== undefined && { password: config.kafka.password }),
-  });
+  const bus =
+    options.bus ??
+    new KafkaBus({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-collector`,
+      logger,
+      // kafkajs's own retries would take a minute to fail; the sink spools long before that.
+      producer: { compression: settings.compression, idempotent: true, retries: 5, maxRetryTimeMs: 2000 },
+      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
+      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
+    });
   const sink = new KafkaEventSink({
     bus,
     topic: config.kafka.logsTopic,
@@ -158,7 +162,7 @@ export async function runCollector(
         for (const source of [...sources].reverse()) await source.stop();
         await pipeline.stop();
         await sink.stop();
-        await Promise.allSettled([bus.close(), ops.close()]);
+        await Promise.allSettled([...(options.bus ? [] : [bus.close()]), ops.close()]);
       })();
       return stopping;
     },

@@ -6,5 +6,5 @@ export type { LagSource, ProcessorMetrics } from './metrics.js';
 export { createProcessorMetrics } from './metrics.js';
 export type { ProcessorOptions } from './processor.js';
 export { Processor } from './processor.js';
-export type { RunningProcessor } from './run.js';
+export type { ProcessorEngines, RunningProcessor } from './run.js';
 export { runProcessor } from './run.js';

@@ -1,5 +1,5 @@
 import { KafkaBus } from '@vigie/bus';
-import type { Logger, VigieConfig } from '@vigie/common';
+import type { DetectionStore, LogBus, Logger, LogStore, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
 import { createProcessorMetrics } from './metrics.js';
@@ -15,22 +15,37 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
-/** Wires the processor role on Kafka and Elasticsearch, with its ops endpoints. */
-export async function runProcessor(config: VigieConfig, logger: Logger): Promise<RunningProcessor> {
+/** Engines handed to `runProcessor` by their owner, who also closes them (`vigie all`). */
+export interface ProcessorEngines {
+  bus?: LogBus;
+  store?: LogStore & DetectionStore;
+}
+
+/**
+ * Wires the processor role with its ops endpoints, on the engines given or else on Kafka
+ * and Elasticsearch from the configuration.
+ */
+export async function runProcessor(
+  config: VigieConfig,
+  logger: Logger,
+  engines: ProcessorEngines = {},
+): Promise<RunningProcessor> {
   const registry = createRegistry({ role: 'processor' });
-  const bus = new KafkaBus({
-    brokers: config.kafka.brokers,
-    clientId: config.kafka.clientId,
-    logger,
-    ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-    ...(config.kafka.password !== undefined && { password: config.kafka.password }),
-  });
+  const bus =
+    engines.bus ??
+    new KafkaBus({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      logger,
+      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
+      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
+    });
   const topic = config.kafka.logsTopic;
   const metrics = createProcessorMetrics(registry, async () => ({
     topic,
     lag: await bus.consumerLag(topic, config.processor.groupId),
   }));
-  const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
+  const store = engines.store ?? new ElasticsearchStore({ ...config.elasticsearch, logger });
   const processor = new Processor({ config, bus, store, logger, metrics });
   const ops = await startRoleOps({
     ops: config.ops,
@@ -51,7 +66,11 @@ export async function runProcessor(config: VigieConfig, logger: Logger): Promise
       stopping ??= (async () => {
         await processor.stop();
         await started.catch(() => undefined);
-        await Promise.allSettled([bus.close(), store.close(), ops.close()]);
+        await Promise.allSettled([
+          ...(engines.bus ? [] : [bus.close()]),
+          ...(engines.store ? [] : [store.close()]),
+          ops.close(),
+        ]);
       })();
       return stopping;
     },

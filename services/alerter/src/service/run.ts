@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaBus } from '@vigie/bus';
-import type { Logger, VigieConfig } from '@vigie/common';
+import type { AlertStore, LogBus, Logger, LogSearch, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import { requireValidAlerterConfig } from '../config-check.js';
@@ -21,19 +21,41 @@ export interface RunningAlerter {
   stop(): Promise<void>;
 }
 
-/** Wires the alerter role on Kafka and Elasticsearch, with its ops endpoints. */
-export async function runAlerter(config: VigieConfig, logger: Logger): Promise<RunningAlerter> {
+/** Engines handed to `runAlerter` by their owner, who also closes them (`vigie all`). */
+export interface AlerterEngines {
+  bus?: LogBus;
+  search?: LogSearch;
+  alerts?: AlertStore;
+}
+
+/**
+ * Wires the alerter role with its ops endpoints, on the engines given or else on Kafka
+ * and Elasticsearch from the configuration.
+ */
+export async function runAlerter(
+  config: VigieConfig,
+  logger: Logger,
+  engines: AlerterEngines = {},
+): Promise<RunningAlerter> {
   for (const warning of requireValidAlerterConfig(config.alerter)) logger.warn(warning);
   const registry = createRegistry({ role: 'alerter' });
-  const bus = new KafkaBus({
-    brokers: config.kafka.brokers,
-    clientId: config.kafka.clientId,
-    logger,
-    ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-    ...(config.kafka.password !== undefined && { password: config.kafka.password }),
-  });
-  const search = new ElasticsearchStore({ ...config.elasticsearch, logger });
-  const store = new ElasticsearchAlertStore({ ...config.elasticsearch, logger });
+  const bus =
+    engines.bus ??
+    new KafkaBus({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      logger,
+      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
+      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
+    });
+  // Only what this function built is closed on stop; injected engines are their owner's.
+  const owned: Array<{ close(): Promise<void> }> = [];
+  const own = <T extends { close(): Promise<void> }>(engine: T): T => {
+    owned.push(engine);
+    return engine;
+  };
+  const search = engines.search ?? own(new ElasticsearchStore({ ...config.elasticsearch, logger }));
+  const store = engines.alerts ?? own(new ElasticsearchAlertStore({ ...config.elasticsearch, logger }));
   const flow = new IncidentFlow({ store, search, config: config.alerter, logger });
   const receivers = new Map(
     config.alerter.receivers.map((receiver) => [receiver.name, createReceiver(receiver)]),
@@ -97,7 +119,12 @@ export async function runAlerter(config: VigieConfig, logger: Logger): Promise<R
       stopping ??= (async () => {
         await alerter.stop();
         await started.catch(() => undefined);
-        await Promise.allSettled([bus.close(), search.close(), store.close(), http.close(), ops.close()]);
+        await Promise.allSettled([
+          ...(engines.bus ? [] : [bus.close()]),
+          ...owned.map((engine) => engine.close()),
+          http.close(),
+          ops.close(),
+        ]);
       })();
       return stopping;
     },

@@ -1,4 +1,4 @@
-import type { Logger, VigieConfig } from '@vigie/common';
+import type { AlertStore, Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
 import { ConfigError } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,10 @@ export interface RunningApi {
 export interface RunApiOptions {
   /** Access control to register before the routes (see `createApiServer`). */
   auth?: (app: FastifyInstance) => Promise<void>;
+  /** The store to read, owned (and closed) by the caller; Elasticsearch from the configuration otherwise. */
+  search?: LogSearch & Pick<LogStore, 'healthcheck'>;
+  /** The alert store, likewise; given with `search` when the caller gives one. */
+  alerts?: AlertStore;
 }
 
 /**
@@ -35,14 +39,19 @@ export async function runApi(
     throw new ConfigError(
       `api.host is ${host}, reachable from other machines, but no access control is set up`,
     );
-  const store = new ElasticsearchStore({ ...config.elasticsearch, logger });
+  // Only what this function built is closed on stop; injected engines are their owner's.
+  const owned: Array<{ close(): Promise<void> }> = [];
+  const own = <T extends { close(): Promise<void> }>(engine: T): T => {
+    owned.unshift(engine);
+    return engine;
+  };
+  const store = options.search ?? own(new ElasticsearchStore({ ...config.elasticsearch, logger }));
   await store.healthcheck();
   // Incidents, silences, rules…: the same indices the alerter writes (installed here too,
   // so the UI answers before the first alerter runs).
-  const alerts = new ElasticsearchAlertStore(config.elasticsearch);
+  const alerts = options.alerts ?? own(new ElasticsearchAlertStore(config.elasticsearch));
   const closeStores = async () => {
-    await alerts.close();
-    await store.close();
+    for (const engine of owned) await engine.close();
   };
   let app: FastifyInstance;
   try {

@@ -26,6 +26,8 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   config: VigieConfig;
   warnings: string[];
+  /** Whether the file or the environment set this dotted path (defaults aside), e.g. `kafka.brokers`. */
+  isSet(path: string): boolean;
 }
 
 /** Variables that are read by other tools (the local stack scripts), not by the config. */
@@ -81,7 +83,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     return `${where}: ${describeExpectation(error.message, key?.schema)}, got ${got}`;
   });
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${dedupe(problems).join('; ')}`);
-  return { config: config as VigieConfig, warnings };
+  const isSet = (path: string) =>
+    path
+      .split('.')
+      .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], raw) !==
+    undefined;
+  return { config: config as VigieConfig, warnings, isSet };
 }
 
 /** A copy of the configuration safe to log: every secret replaced. */

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AlerterConfigSchema } from './alerter.js';
 import { CollectorConfigSchema } from './collector.js';
+import { EmbeddedConfigSchema } from './embedded.js';
 
 /**
  * Vigie's whole configuration. Every leaf can be set in the config file (YAML or JSON)
@@ -195,6 +196,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     alerter: AlerterConfigSchema,
+    embedded: EmbeddedConfigSchema,
     ops: Type.Object(
       {
         host: Type.String({
