@@ -47,6 +47,7 @@ describe('vigie all', () => {
       VIGIE_API_AUDIT_FILE: `/tmp/${prefix}/audit.log`,
     });
     await vigie.opsUrl();
+    expect(vigie.stdout).toContain('Engines: Kafka and Elasticsearch.');
     const post = () =>
       fetch(`http://127.0.0.1:${httpPort}/ingest?service=checkout`, {
         method: 'POST',
