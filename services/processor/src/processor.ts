@@ -10,7 +10,7 @@ import type {
   Subscription,
   VigieConfig,
 } from '@vigie/common';
-import { summarizeError, untilAvailable } from '@vigie/common';
+import { untilAvailable } from '@vigie/common';
 import { DetectionStage } from './detection/detection-stage.js';
 import { Indexer } from './indexing/indexer.js';
 import { prepareBatch } from './indexing/prepare.js';
