@@ -13,14 +13,15 @@ const USAGE = `Usage: vigie <command> [--config FILE]
 Commands:
   processor        Consume log events from Kafka and index them into Elasticsearch.
   collector        Read logs (files, syslog, HTTP) and send them to Kafka.
+                   --stdin --service NAME [--format F]: read stdin instead, exit at its end.
   alerter          Turn anomalies into incidents and notify receivers (PagerDuty, Slack,
                    Opsgenie, Alertmanager, Teams, webhooks) from a persisted outbox.
   api              Serve the search API and the UI (api.host:api.port, 127.0.0.1:8080).
   keys             Manage API keys: keys create --name N --role viewer|sre|security|admin
                    [--expires 90d] (prints the key once), keys list, keys revoke ID.
   all              The collector, the processor, the alerter and the API (with the UI) in
-                   one process.
-                   --stdin --service NAME [--format F]: read stdin instead, exit at its end.
+                   one process, on embedded engines unless Kafka or Elasticsearch is set.
+                   --demo / --no-demo: simulated shop traffic on or off (collector.demo).
   detect-series F  Score a timestamp,value CSV online with the latency/volume detector;
                    writes timestamp,value,anomaly_score,is_anomaly to stdout.
   patterns         Mine templates of the messages on stdin (one per line); writes
@@ -49,7 +50,9 @@ async function main(argv: string[]): Promise<number> {
       stdin: { type: 'boolean' },
       service: { type: 'string' },
       format: { type: 'string' },
+      demo: { type: 'boolean' },
     },
+    allowNegative: true,
   });
   const command = positionals[0] ?? 'help';
   if (values.help || command === 'help') {
@@ -112,7 +115,11 @@ async function main(argv: string[]): Promise<number> {
         'Starting the collector, the processor, the alerter and the API.',
       );
       const engines = await allInOneEngines(loaded, logger);
-      const roles = engines.config;
+      // `--demo` / `--no-demo` (npm start passes --demo) override collector.demo.
+      const roles =
+        values.demo === undefined
+          ? engines.config
+          : { ...engines.config, collector: { ...engines.config.collector, demo: values.demo } };
       const port = roles.ops.port;
       const opsAt = (offset: number) => ({
         ...roles,
