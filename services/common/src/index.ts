@@ -54,6 +54,7 @@ export {
   HIGHLIGHT_END,
   HIGHLIGHT_START,
   latencyChange,
+  mergeServiceBucket,
   WEEK_MS,
 } from './ports/log-search.js';
 export type { DeadLetter, LogStore, StoredLog, WriteOutcome } from './ports/log-store.js';

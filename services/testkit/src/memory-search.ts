@@ -7,12 +7,10 @@ import type {
   FieldInfo,
   LogEvent,
   MetricQuery,
-  QueryNode,
   SearchHit,
   SearchPage,
   SearchRequest,
   SearchScope,
-  ServiceBucket,
   ServiceSeen,
   ServiceSeries,
   StoredLog,
@@ -25,10 +23,9 @@ import {
   cursorAfter,
   FIELD_INFO_TYPES,
   fieldValues,
-  HIGHLIGHT_END,
-  HIGHLIGHT_START,
+  highlightHit,
   LOG_FIELD_TYPES,
-  tokens,
+  mergeServiceBucket,
   toPredicate,
 } from '@vigie/common';
 
@@ -212,7 +209,9 @@ export class MemorySearch {
       .slice(0, limit)
       .map(([service, buckets]) => ({
         service,
-        buckets: [...buckets].sort((a, b) => a[0] - b[0]).map(([start, group]) => mergeBucket(start, group)),
+        buckets: [...buckets]
+          .sort((a, b) => a[0] - b[0])
+          .map(([start, group]) => mergeServiceBucket(start, group)),
       }));
   }
 
@@ -239,63 +238,4 @@ export class MemorySearch {
       .slice(0, limit)
       .map(({ versionAt: _, ...service }) => service);
   }
-}
-
-const present = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
-const meanOf = (values: Array<number | undefined>) => {
-  const set = present(values);
-  return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) / set.length;
-};
-
-/** Metrics of one interval merged as the Elasticsearch store's aggregation does. */
-function mergeBucket(start: number, group: BucketMetric[]): ServiceBucket {
-  const scale =
-    (meanOf(group.map((m) => m.bucketMs)) ?? 0) / (meanOf(group.map((m) => m.expected.windowMs)) || 1);
-  const scaledSum = (values: Array<number | undefined>) => {
-    const set = present(values);
-    return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) * scale;
-  };
-  const p95s = present(group.map((m) => m.latency?.p95));
-  return {
-    start,
-    count: group.reduce((sum, m) => sum + m.count, 0),
-    errors: group.reduce((sum, m) => sum + m.errors, 0),
-    p95: p95s.length === 0 ? null : Math.max(...p95s),
-    expected: {
-      count: scaledSum(group.map((m) => m.expected.count)),
-      countLower: scaledSum(group.map((m) => m.expected.countLower)),
-      countUpper: scaledSum(group.map((m) => m.expected.countUpper)),
-      errorRatio: meanOf(group.map((m) => m.expected.errorRatio)),
-      errorRatioUpper: meanOf(group.map((m) => m.expected.errorRatioUpper)),
-      p95: meanOf(group.map((m) => m.expected.p95)),
-      p95Lower: meanOf(group.map((m) => m.expected.p95Lower)),
-      p95Upper: meanOf(group.map((m) => m.expected.p95Upper)),
-    },
-  };
-}
-
-/**
- * Marks the words of the query's positive free-text and `message` clauses in the hit's
- * message, as Elasticsearch's highlighter does with the same markers.
- */
-function highlightHit(hit: SearchHit, query: QueryNode): void {
-  const words = new Set<string>();
-  const visit = (node: QueryNode): void => {
-    if (node.kind === 'and' || node.kind === 'or') node.children.forEach(visit);
-    else if ((node.kind === 'text' || node.kind === 'term' || node.kind === 'phrase') && isMessage(node))
-      for (const word of tokens(node.value)) words.add(word);
-  };
-  visit(query);
-  if (words.size === 0) return;
-  let marked = false;
-  const message = hit.event.message.replace(/[\p{L}\p{N}_]+(?:['.][\p{L}\p{N}_]+)*/gu, (word) => {
-    if (!words.has(word.toLowerCase())) return word;
-    marked = true;
-    return `${HIGHLIGHT_START}${word}${HIGHLIGHT_END}`;
-  });
-  if (marked) hit.highlight = { message: [message] };
-}
-
-function isMessage(node: QueryNode): boolean {
-  return node.kind === 'text' || ('field' in node && node.field === 'message');
 }

@@ -251,3 +251,40 @@ export interface LogSearch {
    */
   routeLatency(query: RouteLatencyQuery): Promise<RouteLatency[]>;
 }
+
+const present = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
+const meanOf = (values: Array<number | undefined>) => {
+  const set = present(values);
+  return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) / set.length;
+};
+
+/**
+ * Bucket metrics of one chart interval merged as the Elasticsearch store's aggregation
+ * does (the memory and SQLite stores share it): counts summed, the volume band scaled
+ * from the detector's window to the buckets, ratios and latencies averaged, the worst p95.
+ */
+export function mergeServiceBucket(start: number, group: BucketMetric[]): ServiceBucket {
+  const scale =
+    (meanOf(group.map((m) => m.bucketMs)) ?? 0) / (meanOf(group.map((m) => m.expected.windowMs)) || 1);
+  const scaledSum = (values: Array<number | undefined>) => {
+    const set = present(values);
+    return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) * scale;
+  };
+  const p95s = present(group.map((m) => m.latency?.p95));
+  return {
+    start,
+    count: group.reduce((sum, m) => sum + m.count, 0),
+    errors: group.reduce((sum, m) => sum + m.errors, 0),
+    p95: p95s.length === 0 ? null : Math.max(...p95s),
+    expected: {
+      count: scaledSum(group.map((m) => m.expected.count)),
+      countLower: scaledSum(group.map((m) => m.expected.countLower)),
+      countUpper: scaledSum(group.map((m) => m.expected.countUpper)),
+      errorRatio: meanOf(group.map((m) => m.expected.errorRatio)),
+      errorRatioUpper: meanOf(group.map((m) => m.expected.errorRatioUpper)),
+      p95: meanOf(group.map((m) => m.expected.p95)),
+      p95Lower: meanOf(group.map((m) => m.expected.p95Lower)),
+      p95Upper: meanOf(group.map((m) => m.expected.p95Upper)),
+    },
+  };
+}

@@ -27,6 +27,7 @@ export {
   resolveField,
   unsupported,
 } from './fields.js';
+export { highlightHit } from './highlight.js';
 export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS } from './limits.js';
 export { fieldValues, ipBlock, ipValue, tokens } from './match.js';

@@ -7,9 +7,8 @@ import type {
   SearchScope,
   TopValues,
 } from '@vigie/common';
-import { countableField, cursorAfter } from '@vigie/common';
+import { countableField, cursorAfter, highlightHit } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
-import { highlightHit } from './highlight.js';
 import { type SqlFragment, scalar, toSqlCondition } from './query-sql.js';
 
 /** A row of `logs` as searches read it. */

@@ -3,11 +3,10 @@ import type {
   MetricQuery,
   RouteLatency,
   RouteLatencyQuery,
-  ServiceBucket,
   ServiceSeries,
   TimeRange,
 } from '@vigie/common';
-import { latencyChange, WEEK_MS } from '@vigie/common';
+import { latencyChange, mergeServiceBucket, WEEK_MS } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
 
 const DEFAULT_METRIC_LIMIT = 10_000;
@@ -55,45 +54,8 @@ export function serviceSeries(
       const start = Math.floor(row.ts / intervalMs) * intervalMs;
       buckets.set(start, [...(buckets.get(start) ?? []), JSON.parse(row.doc) as BucketMetric]);
     }
-    return { service, buckets: [...buckets].map(([start, group]) => mergeBucket(start, group)) };
+    return { service, buckets: [...buckets].map(([start, group]) => mergeServiceBucket(start, group)) };
   });
-}
-
-const present = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
-const meanOf = (values: Array<number | undefined>) => {
-  const set = present(values);
-  return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) / set.length;
-};
-
-/**
- * Metrics of one interval merged as the other stores do: counts summed, the volume band
- * scaled from the detector's window to the buckets, ratios and latencies averaged, the
- * worst p95.
- */
-function mergeBucket(start: number, group: BucketMetric[]): ServiceBucket {
-  const scale =
-    (meanOf(group.map((m) => m.bucketMs)) ?? 0) / (meanOf(group.map((m) => m.expected.windowMs)) || 1);
-  const scaledSum = (values: Array<number | undefined>) => {
-    const set = present(values);
-    return set.length === 0 ? null : set.reduce((a, b) => a + b, 0) * scale;
-  };
-  const p95s = present(group.map((m) => m.latency?.p95));
-  return {
-    start,
-    count: group.reduce((sum, m) => sum + m.count, 0),
-    errors: group.reduce((sum, m) => sum + m.errors, 0),
-    p95: p95s.length === 0 ? null : Math.max(...p95s),
-    expected: {
-      count: scaledSum(group.map((m) => m.expected.count)),
-      countLower: scaledSum(group.map((m) => m.expected.countLower)),
-      countUpper: scaledSum(group.map((m) => m.expected.countUpper)),
-      errorRatio: meanOf(group.map((m) => m.expected.errorRatio)),
-      errorRatioUpper: meanOf(group.map((m) => m.expected.errorRatioUpper)),
-      p95: meanOf(group.map((m) => m.expected.p95)),
-      p95Lower: meanOf(group.map((m) => m.expected.p95Lower)),
-      p95Upper: meanOf(group.map((m) => m.expected.p95Upper)),
-    },
-  };
 }
 
 interface RouteWindow {

@@ -1,9 +1,12 @@
-import type { QueryNode, SearchHit } from '@vigie/common';
-import { HIGHLIGHT_END, HIGHLIGHT_START, tokens } from '@vigie/common';
+import type { SearchHit } from '../ports/log-search.js';
+import { HIGHLIGHT_END, HIGHLIGHT_START } from '../ports/log-search.js';
+import type { QueryNode } from './ast.js';
+import { tokens } from './match.js';
 
 /**
  * Marks the words of the query's positive free-text and `message` clauses in the hit's
- * message, as the other stores do, with the same text markers (never HTML).
+ * message, as Elasticsearch's highlighter does, with the same text markers (never HTML): the
+ * memory and SQLite stores share it.
  */
 export function highlightHit(hit: SearchHit, query: QueryNode): void {
   const words = new Set<string>();
