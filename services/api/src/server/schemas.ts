@@ -84,6 +84,23 @@ export const pointSchema = {
   },
 } as const;
 
+/** Pieces of the anomaly record that the alerting schemas reuse. */
+export const severitySchema = { type: 'string', enum: ['info', 'warning', 'critical'] } as const;
+export const dimensionSchema = {
+  type: 'object',
+  properties: { field: { type: 'string' }, value: { type: 'string' } },
+} as const;
+export const contributorSchema = {
+  type: 'object',
+  properties: {
+    field: { type: 'string' },
+    value: { type: 'string' },
+    observed: { type: 'number' },
+    expected: { type: 'number' },
+    share: { type: 'number' },
+  },
+} as const;
+
 export const anomalySchema = {
   type: 'object',
   required: ['id', 'kind', 'service', 'state', 'start', 'updated', 'severity'],
@@ -93,16 +110,13 @@ export const anomalySchema = {
     id: { type: 'string' },
     kind: { type: 'string' },
     service: { type: 'string' },
-    dimension: {
-      type: 'object',
-      properties: { field: { type: 'string' }, value: { type: 'string' } },
-    },
+    dimension: dimensionSchema,
     state: { type: 'string', enum: ['open', 'closed'] },
     start: { type: 'string' },
     end: { type: 'string' },
     updated: { type: 'string' },
     score: { type: 'number' },
-    severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+    severity: severitySchema,
     observed: { type: 'number' },
     expected: { type: 'number' },
     lower: { type: 'number' },
@@ -110,19 +124,7 @@ export const anomalySchema = {
     unit: { type: 'string' },
     windowMs: { type: 'number' },
     explanation: { type: 'string' },
-    contributors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          field: { type: 'string' },
-          value: { type: 'string' },
-          observed: { type: 'number' },
-          expected: { type: 'number' },
-          share: { type: 'number' },
-        },
-      },
-    },
+    contributors: { type: 'array', items: contributorSchema },
     sampleEventIds: { type: 'array', items: { type: 'string' } },
     query: { type: 'string' },
     change: {

@@ -2,23 +2,13 @@
 // Responses list their properties: fastify serialises with them, so a field that is not
 // listed never leaves the server — receivers in particular can only show what is here.
 
-import { errorSchema } from '../../schemas.js';
+import {
+  contributorSchema as contributor,
+  dimensionSchema as dimension,
+  errorSchema,
+  severitySchema as severity,
+} from '../../schemas.js';
 
-const severity = { type: 'string', enum: ['info', 'warning', 'critical'] } as const;
-const dimension = {
-  type: 'object',
-  properties: { field: { type: 'string' }, value: { type: 'string' } },
-} as const;
-const contributor = {
-  type: 'object',
-  properties: {
-    field: { type: 'string' },
-    value: { type: 'string' },
-    observed: { type: 'number' },
-    expected: { type: 'number' },
-    share: { type: 'number' },
-  },
-} as const;
 const labels = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
 export const incidentAnomalySchema = {
