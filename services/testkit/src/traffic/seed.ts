@@ -19,6 +19,8 @@ export async function seedShopLogs(
       durationMs: minutes * 60_000,
       services: defaultShop(),
       incidents: [],
+      // Flat through the day: tests count on the same volume whatever hour they run at.
+      dailyAmplitude: 0,
     }),
   ];
   const logs: StoredLog[] = events.map((event, i) => ({
