@@ -129,7 +129,11 @@ async function main(argv: string[]): Promise<number> {
       const collector = await runCollector(opsAt(1), logger, engines.collector);
       const alerter = await runAlerter(opsAt(2), logger, engines.alerter);
       const access = await accessControlFromConfig(roles, logger);
-      const api = await runApi(roles, logger, { auth: access.auth, ...engines.api });
+      const api = await runApi(roles, logger, {
+        auth: access.auth,
+        ...engines.api,
+        engines: engines.kind,
+      });
       await untilSignal(logger);
       await api.stop();
       await access.close();

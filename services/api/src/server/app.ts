@@ -10,6 +10,7 @@ import { registerErrorHandler } from './errors.js';
 import { registerAlertingRoutes } from './routes/alerting/index.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { type EngineKind, registerInfoRoute, vigieVersion } from './routes/info.js';
 import { registerPerformanceRoute } from './routes/performance.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTailRoute } from './routes/tail.js';
@@ -36,6 +37,11 @@ export interface ApiServerOptions {
    * routes do not exist.
    */
   alerting?: { store: AlertStore; config: AlerterConfig };
+  /**
+   * What GET /api/info tells: the engines (Elasticsearch by default) and whether the
+   * collector generates the demo traffic (no by default).
+   */
+  info?: { engines: EngineKind; demo: boolean };
   /** The clock of relative times, for tests. */
   now?: () => number;
 }
@@ -101,6 +107,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   );
 
   registerHealthRoutes(app, options.store);
+  registerInfoRoute(app, {
+    version: vigieVersion(),
+    engines: options.info?.engines ?? 'kafka+elasticsearch',
+    demo: options.info?.demo ?? false,
+  });
   registerSearchRoutes(app, options.search, now);
   registerTailRoute(app, options.search, config, now);
   registerAnomalyRoutes(app, options.search, now);

@@ -4,6 +4,7 @@ import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import type { FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../auth/index.js';
 import { createApiServer } from './app.js';
+import type { EngineKind } from './routes/info.js';
 
 /** A running API server. */
 export interface RunningApi {
@@ -22,6 +23,8 @@ export interface RunApiOptions {
   search?: LogSearch & Pick<LogStore, 'healthcheck'>;
   /** The alert store, likewise; given with `search` when the caller gives one. */
   alerts?: AlertStore;
+  /** The engines the roles run on, for GET /api/info: `kafka+elasticsearch` by default. */
+  engines?: EngineKind;
 }
 
 /**
@@ -63,6 +66,9 @@ export async function runApi(
       logger,
       auth: options.auth,
       alerting: { store: alerts, config: config.alerter },
+      // The demo traffic is the collector's: on when its configuration says so (in
+      // `vigie all`, after --demo / --no-demo).
+      info: { engines: options.engines ?? 'kafka+elasticsearch', demo: config.collector.demo },
     });
     await app.listen({ host, port });
   } catch (err) {
