@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { KafkaBus } from '@vigie/bus';
+import { KafkaBus, kafkaConnectionFromConfig } from '@vigie/bus';
 import type { Component, LogBus, Logger, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import type { LineFormat, SourceContext } from './model.js';
@@ -48,13 +48,11 @@ export async function runCollector(
   const bus =
     options.bus ??
     new KafkaBus({
-      brokers: config.kafka.brokers,
+      ...kafkaConnectionFromConfig(config.kafka),
       clientId: `${config.kafka.clientId}-collector`,
       logger,
       // kafkajs's own retries would take a minute to fail; the sink spools long before that.
       producer: { compression: settings.compression, idempotent: true, retries: 5, maxRetryTimeMs: 2000 },
-      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
     });
   const sink = new KafkaEventSink({
     bus,

@@ -26,9 +26,23 @@ export class VigieError extends Error {
 
 /** Raised at start-up when the configuration is invalid; the message lists every problem. */
 export class ConfigError extends VigieError {
-  constructor(message: string) {
-    super('VIGIE_ERR_CONFIG', message);
+  constructor(message: string, code = 'VIGIE_ERR_CONFIG') {
+    super(code, message);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Raised when an engine (Kafka, Elasticsearch) refuses Vigie's credentials, or Vigie
+ * does not trust the engine's certificate: waiting cannot help until the configuration
+ * changes, so a role fails its start-up with this message (which never holds a secret)
+ * instead of retrying.
+ */
+export class EngineAuthError extends ConfigError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, 'VIGIE_ERR_ENGINE_AUTH');
+    this.name = 'EngineAuthError';
+    if (options.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -1,12 +1,26 @@
 export type { AlerterConfig, ReceiverConfig, RouteConfig } from './config/alerter.js';
 export { AlerterConfigSchema, ReceiverConfigSchema, RouteConfigSchema } from './config/alerter.js';
 export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';
+export type { ElasticsearchConfig, KafkaConfig } from './config/engines.js';
+export {
+  ElasticsearchConfigSchema,
+  KafkaConfigSchema,
+  KafkaSslConfigSchema,
+} from './config/engines.js';
+export { readConfiguredFile } from './config/files.js';
 export type { ConfigKey, LoadConfigOptions, LoadedConfig } from './config/load.js';
 export { configKeys, loadConfig, redactConfig } from './config/load.js';
 export type { CollectorConfig, FileSourceConfig, VigieConfig } from './config/schema.js';
 export { ConfigSchema, DEFAULT_OPS_PORTS } from './config/schema.js';
 export type { ErrorSummary } from './errors.js';
-export { ConfigError, isRetriable, summarizeError, UnavailableError, VigieError } from './errors.js';
+export {
+  ConfigError,
+  EngineAuthError,
+  isRetriable,
+  summarizeError,
+  UnavailableError,
+  VigieError,
+} from './errors.js';
 export type { Logger } from './logger.js';
 export { createLogger } from './logger.js';
 export type { Registry } from './observability/metrics.js';

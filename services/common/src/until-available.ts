@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summarizeError } from './errors.js';
+import { ConfigError, summarizeError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /**
  * Calls `attempt` until it succeeds or `signal` aborts, logging each failure and pausing
  * `retryMs` in between: roles wait for Kafka and the storage this way, so the order in
- * which the pieces start does not matter.
+ * which the pieces start does not matter. A `ConfigError` (such as refused credentials)
+ * is thrown at once: waiting does not fix a configuration.
  */
 export async function untilAvailable(
   what: string,
@@ -18,6 +19,7 @@ export async function untilAvailable(
       await attempt();
       return;
     } catch (err) {
+      if (err instanceof ConfigError) throw err;
       logger.warn({ err: summarizeError(err), tries }, `Waiting for the ${what}.`);
       await sleep(options.retryMs ?? 2000, undefined, { signal }).catch(() => undefined);
     }

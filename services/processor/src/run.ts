@@ -1,4 +1,4 @@
-import { KafkaBus } from '@vigie/bus';
+import { KafkaBus, kafkaConnectionFromConfig } from '@vigie/bus';
 import type { DetectionStore, LogBus, Logger, LogStore, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps } from '@vigie/common';
 import { ElasticsearchStore } from '@vigie/storage';
@@ -34,11 +34,9 @@ export async function runProcessor(
   const bus =
     engines.bus ??
     new KafkaBus({
-      brokers: config.kafka.brokers,
+      ...kafkaConnectionFromConfig(config.kafka),
       clientId: config.kafka.clientId,
       logger,
-      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
     });
   const topic = config.kafka.logsTopic;
   const metrics = createProcessorMetrics(registry, async () => ({

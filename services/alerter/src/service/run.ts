@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KafkaBus } from '@vigie/bus';
+import { KafkaBus, kafkaConnectionFromConfig } from '@vigie/bus';
 import type { AlertStore, LogBus, Logger, LogSearch, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
@@ -42,11 +42,9 @@ export async function runAlerter(
   const bus =
     engines.bus ??
     new KafkaBus({
-      brokers: config.kafka.brokers,
+      ...kafkaConnectionFromConfig(config.kafka),
       clientId: config.kafka.clientId,
       logger,
-      ...(config.kafka.username !== undefined && { username: config.kafka.username }),
-      ...(config.kafka.password !== undefined && { password: config.kafka.password }),
     });
   // Only what this function built is closed on stop; injected engines are their owner's.
   const owned: Array<{ close(): Promise<void> }> = [];

@@ -9,6 +9,7 @@ import {
   type Producer,
   type RetryOptions,
 } from 'kafkajs';
+import { type KafkaConnection, kafkajsConnection, kafkaRefusal } from './connection.js';
 import { KafkaSubscription } from './kafka-subscription.js';
 import { kafkaLogLevel, pinoLogCreator } from './log-creator.js';
 
@@ -66,14 +67,10 @@ export interface KafkaProducerOptions {
   maxRetryTimeMs?: number;
 }
 
-/** How to reach the Kafka cluster. */
-export interface KafkaBusOptions {
-  brokers: string[];
+/** How to reach the Kafka cluster: its brokers, with TLS and SASL when set (`kafkaConnectionFromConfig`). */
+export interface KafkaBusOptions extends KafkaConnection {
   clientId: string;
   logger: Logger;
-  /** SASL/PLAIN credentials, when the cluster requires them. */
-  username?: string;
-  password?: string;
   /** Producer settings of `publish`. */
   producer?: KafkaProducerOptions;
 }
@@ -81,7 +78,8 @@ export interface KafkaBusOptions {
 /**
  * `LogBus` on Apache Kafka through kafkajs: the only module of Vigie that knows kafkajs.
  * Producers wait for all in-sync replicas (acks=-1); consumers commit an offset only
- * after the batch handler resolved.
+ * after the batch handler resolved. Refused credentials and an untrusted broker
+ * certificate reject as `EngineAuthError`, which callers do not retry.
  */
 export class KafkaBus implements LogBus {
   private readonly kafka: Kafka;
@@ -90,10 +88,12 @@ export class KafkaBus implements LogBus {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly connection: KafkaConnection;
 
   constructor(options: KafkaBusOptions) {
     this.logger = options.logger.child({ component: 'kafka' });
     this.producerOptions = options.producer ?? {};
+    this.connection = options;
     const config: KafkaConfig = {
       clientId: options.clientId,
       brokers: options.brokers,
@@ -102,10 +102,8 @@ export class KafkaBus implements LogBus {
       connectionTimeout: 3000,
       requestTimeout: 30000,
       retry: { initialRetryTime: 300, retries: 8 },
+      ...kafkajsConnection(options),
     };
-    if (options.username !== undefined) {
-      config.sasl = { mechanism: 'plain', username: options.username, password: options.password ?? '' };
-    }
     this.kafka = new Kafka(config);
   }
 
@@ -114,7 +112,7 @@ export class KafkaBus implements LogBus {
       const admin = await this.connectedAdmin();
       await admin.describeCluster();
     } catch (err) {
-      throw new UnavailableError('Kafka', err);
+      throw kafkaRefusal(err, this.connection) ?? new UnavailableError('Kafka', err);
     }
   }
 
@@ -165,7 +163,7 @@ export class KafkaBus implements LogBus {
         this.producer = undefined;
         await producer.disconnect().catch(() => undefined);
       }
-      throw err;
+      throw kafkaRefusal(err, this.connection) ?? err;
     }
   }
 
@@ -200,7 +198,11 @@ export class KafkaBus implements LogBus {
       },
     );
     this.subscriptions.add(subscription);
-    await subscription.start();
+    try {
+      await subscription.start();
+    } catch (err) {
+      throw kafkaRefusal(err, this.connection) ?? err;
+    }
     return subscription;
   }
 
@@ -227,7 +229,10 @@ export class KafkaBus implements LogBus {
         ...(idempotent ? { maxInFlightRequests: 1 } : {}),
         retry,
       });
-      this.producer = producer.connect().then(() => producer);
+      this.producer = producer.connect().then(
+        () => producer,
+        (err: unknown) => Promise.reject(kafkaRefusal(err, this.connection) ?? err),
+      );
       this.producer.catch(() => {
         this.producer = undefined;
       });
@@ -238,7 +243,10 @@ export class KafkaBus implements LogBus {
   private connectedAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();
-      this.admin = admin.connect().then(() => admin);
+      this.admin = admin.connect().then(
+        () => admin,
+        (err: unknown) => Promise.reject(kafkaRefusal(err, this.connection) ?? err),
+      );
       this.admin.catch(() => {
         this.admin = undefined;
       });

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { AlerterConfigSchema } from './alerter.js';
 import { CollectorConfigSchema } from './collector.js';
 import { EmbeddedConfigSchema } from './embedded.js';
+import { ElasticsearchConfigSchema, KafkaConfigSchema } from './engines.js';
 
 /**
  * Vigie's whole configuration. Every leaf can be set in the config file (YAML or JSON)
@@ -10,8 +11,6 @@ import { EmbeddedConfigSchema } from './embedded.js';
  * Fields marked `secret` are never logged. The configuration reference in README.md is
  * generated from these descriptions (`npm run docs:config`).
  */
-
-const secret = { secret: true } as const;
 
 export const ConfigSchema = Type.Object(
   {
@@ -24,66 +23,8 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    kafka: Type.Object(
-      {
-        brokers: Type.Array(Type.String({ minLength: 1 }), {
-          minItems: 1,
-          default: ['127.0.0.1:9092'],
-          description: 'Bootstrap brokers, host:port, comma-separated in the environment.',
-        }),
-        clientId: Type.String({ default: 'vigie', description: 'Client id sent to the brokers.' }),
-        logsTopic: Type.String({ minLength: 1, default: 'vigie.logs', description: 'Topic of log events.' }),
-        anomaliesTopic: Type.String({
-          minLength: 1,
-          default: 'vigie.anomalies',
-          description: 'Topic of detected anomalies.',
-        }),
-        partitions: Type.Integer({
-          minimum: 1,
-          maximum: 10000,
-          default: 6,
-          description:
-            'Partitions of the topics Vigie creates at start-up (existing topics are left as they are).',
-        }),
-        replicationFactor: Type.Integer({
-          minimum: 1,
-          default: 1,
-          description: 'Replication factor of the topics Vigie creates.',
-        }),
-        username: Type.Optional(Type.String({ description: 'SASL user name.' })),
-        password: Type.Optional(Type.String({ description: 'SASL password.', ...secret })),
-      },
-      { additionalProperties: false, default: {} },
-    ),
-    elasticsearch: Type.Object(
-      {
-        url: Type.String({
-          pattern: '^https?://',
-          default: 'http://127.0.0.1:9200',
-          description: 'Elasticsearch URL (8.15 or later, or 9.x).',
-        }),
-        apiKey: Type.Optional(Type.String({ description: 'API key (base64 id:key).', ...secret })),
-        username: Type.Optional(Type.String({ description: 'Basic-auth user name.' })),
-        password: Type.Optional(Type.String({ description: 'Basic-auth password.', ...secret })),
-        indexPrefix: Type.String({
-          pattern: '^[a-z0-9][a-z0-9_-]*$',
-          default: 'vigie',
-          description: 'Prefix of every index and template Vigie creates, e.g. vigie-logs-2026.11.28.',
-        }),
-        requestTimeoutMs: Type.Integer({
-          minimum: 100,
-          default: 30000,
-          description: 'Timeout of one request to Elasticsearch, in milliseconds.',
-        }),
-        totalFieldsLimit: Type.Integer({
-          minimum: 100,
-          default: 1000,
-          description:
-            'Mapped fields per log index; dynamic fields past it are kept in _source, not rejected.',
-        }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    kafka: KafkaConfigSchema,
+    elasticsearch: ElasticsearchConfigSchema,
     processor: Type.Object(
       {
         groupId: Type.String({

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { UnavailableError } from '@vigie/common';
-import { createElasticsearchClient } from './client.js';
+import { createElasticsearchClient, type ElasticsearchConnection } from './client.js';
 import { keyword, object, singleIndexTemplate } from './templates.js';
 
 /**
@@ -18,13 +18,8 @@ export interface AuditDocument {
 }
 
 /** How to reach Elasticsearch for the audit index `<indexPrefix>-audit`. */
-export interface ElasticsearchAuditLogOptions {
-  url: string;
-  apiKey?: string;
-  username?: string;
-  password?: string;
+export interface ElasticsearchAuditLogOptions extends ElasticsearchConnection {
   indexPrefix: string;
-  requestTimeoutMs: number;
 }
 
 /**

@@ -29,20 +29,15 @@ import type {
 } from '@vigie/common';
 import { metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
-import { createElasticsearchClient } from './client.js';
+import { createElasticsearchClient, type ElasticsearchConnection, elasticsearchRefusal } from './client.js';
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
 import { ElasticsearchOverview } from './elasticsearch-overview.js';
 import { ElasticsearchSearch } from './elasticsearch-search.js';
 import { deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
 
 /** How to reach Elasticsearch and how to name what Vigie creates there. */
-export interface ElasticsearchStoreOptions {
-  url: string;
-  apiKey?: string;
-  username?: string;
-  password?: string;
+export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
   indexPrefix: string;
-  requestTimeoutMs: number;
   totalFieldsLimit: number;
   logger: Logger;
 }
@@ -107,7 +102,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     try {
       await this.client.cluster.health({ timeout: '5s' });
     } catch (err) {
-      throw new UnavailableError('Elasticsearch', err);
+      throw elasticsearchRefusal(err, this.options) ?? new UnavailableError('Elasticsearch', err);
     }
   }
 
