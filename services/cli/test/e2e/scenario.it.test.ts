@@ -22,8 +22,8 @@ import { VigieAll } from './vigie-all.js';
 // The user's path through `vigie all`, on each engine configuration: logs posted to the
 // collector's HTTP intake → the processor finds the error spike → the search API finds
 // the lines behind it → the alerter pages PagerDuty, and resolves once traffic is normal.
-// The scenario is an hour-old-style history with its own event times: a quiet quarter of
-// an hour on `checkout`, 3 minutes at 20 % errors on POST /api/checkout, then calm.
+// The scenario is a history sent with its own event times (January 2026): a quiet quarter
+// of an hour on `checkout`, 3 minutes at 20 % errors on POST /api/checkout, then calm.
 
 const ROUTING_KEY = 'E2eScenarioKeyE2eScenarioKey1234';
 /** Calm traffic after the spike, long enough for the detector to close its anomaly (3 minutes). */
