@@ -94,15 +94,13 @@ async function main(argv: string[]): Promise<number> {
     case 'processor': {
       logger.info({ config: redactConfig(config) }, 'Starting the processor.');
       const running = await runProcessor(config, logger);
-      await untilSignal(logger);
-      await running.stop();
+      await untilSignalOrFailure(logger, [running.started]).finally(() => running.stop());
       return 0;
     }
     case 'alerter': {
       logger.info({ config: redactConfig(config) }, 'Starting the alerter.');
       const running = await runAlerter(config, logger);
-      await untilSignal(logger);
-      await running.stop();
+      await untilSignalOrFailure(logger, [running.started]).finally(() => running.stop());
       return 0;
     }
     case 'all': {
@@ -134,13 +132,15 @@ async function main(argv: string[]): Promise<number> {
         ...engines.api,
         engines: engines.kind,
       });
-      await untilSignal(logger);
-      await api.stop();
-      await access.close();
-      await alerter.stop();
-      await collector.stop();
-      await processor.stop();
-      await engines.close();
+      const starts = [processor.started, collector.kafkaChecked, alerter.started];
+      await untilSignalOrFailure(logger, starts).finally(async () => {
+        await api.stop();
+        await access.close();
+        await alerter.stop();
+        await collector.stop();
+        await processor.stop();
+        await engines.close();
+      });
       return 0;
     }
     case 'api': {
@@ -164,16 +164,26 @@ async function main(argv: string[]): Promise<number> {
           },
         }),
       });
-      await (running.inputEnded
-        ? Promise.race([running.inputEnded, untilSignal(logger)])
-        : untilSignal(logger));
-      await running.stop();
+      const failure = untilSignalOrFailure(logger, [running.kafkaChecked]);
+      await (running.inputEnded ? Promise.race([running.inputEnded, failure]) : failure).finally(() =>
+        running.stop(),
+      );
       return 0;
     }
     default:
       process.stderr.write(`vigie: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
   }
+}
+
+/**
+ * Resolves at the first SIGTERM or SIGINT; rejects as soon as a role's start fails for
+ * good (refused credentials: a `ConfigError`), so that the process exits with its message
+ * rather than staying up without working.
+ */
+function untilSignalOrFailure(logger: Logger, starts: Array<Promise<void>>): Promise<void> {
+  const signal = untilSignal(logger);
+  return Promise.race([signal, ...starts.map((start) => start.then(() => signal))]);
 }
 
 /** Resolves at the first SIGTERM or SIGINT. */

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus, kafkaConnectionFromConfig } from '@vigie/bus';
 import type { Component, LogBus, Logger, VigieConfig } from '@vigie/common';
-import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
+import { ConfigError, createRegistry, DEFAULT_OPS_PORTS, startRoleOps, summarizeError } from '@vigie/common';
 import type { LineFormat, SourceContext } from './model.js';
 import { parseLine } from './parse/index.js';
 import { CollectorPipeline } from './pipeline.js';
@@ -31,6 +31,12 @@ export interface RunningCollector {
   opsUrl: string;
   /** Resolves when a finite input (stdin) has been read and delivered. */
   inputEnded: Promise<void> | undefined;
+  /**
+   * Settles once the logs topic was checked or created, or Kafka did not answer (the
+   * spool then takes the events); rejects with an `EngineAuthError` when Kafka refused
+   * the credentials or its certificate is not trusted, which no wait fixes.
+   */
+  kafkaChecked: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,9 +88,13 @@ export async function runCollector(
     hostName: settings.hostName ?? hostname(),
   };
   // Not awaited: Kafka may be away at start, and the spool takes the events until it is back.
-  void bus.ensureTopic(config.kafka.logsTopic, config.kafka.partitions).catch((err: unknown) => {
-    logger.warn({ err: summarizeError(err) }, 'Could not create or check the logs topic yet.');
-  });
+  const kafkaChecked = bus
+    .ensureTopic(config.kafka.logsTopic, config.kafka.partitions)
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError) throw err;
+      logger.warn({ err: summarizeError(err) }, 'Could not create or check the logs topic yet.');
+    });
+  kafkaChecked.catch(() => undefined);
 
   const sources: Component[] = [];
   let stdin: StdinSource | undefined;
@@ -154,6 +164,7 @@ export async function runCollector(
   return {
     opsUrl,
     inputEnded: stdin?.done(),
+    kafkaChecked,
     stop: () => {
       stopping ??= (async () => {
         // Sources first, so that what they read still reaches Kafka or the spool.
