@@ -110,4 +110,5 @@ export type { LogEvent } from './schema/log-event.js';
 export { LOG_LEVELS, LogEventSchema } from './schema/log-event.js';
 export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/normalize.js';
 export { expandDottedKeys, normalizeEvent, UNKNOWN_SERVICE } from './schema/normalize.js';
+export { untrustedCertificateCode } from './tls-errors.js';
 export { untilAvailable } from './until-available.js';

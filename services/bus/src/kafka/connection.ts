@@ -1,5 +1,5 @@
 import type { KafkaConfig as VigieKafkaConfig } from '@vigie/common';
-import { ConfigError, EngineAuthError, readConfiguredFile } from '@vigie/common';
+import { ConfigError, EngineAuthError, readConfiguredFile, untrustedCertificateCode } from '@vigie/common';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 /** SASL credentials and the mechanism they go with. */
@@ -87,18 +87,6 @@ export function kafkajsConnection(connection: KafkaConnection): Pick<KafkaConfig
   return settings;
 }
 
-/** Node's codes for a server certificate it does not trust. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * An `EngineAuthError` when `err` (or an error it wraps) says the brokers refused the
  * credentials or their certificate is not trusted: configuration problems that retrying
@@ -115,13 +103,13 @@ export function kafkaRefusal(err: unknown, connection: KafkaConnection): EngineA
         : `Kafka refused the credentials of user "${user}" (SASL ${mechanism}): check kafka.username, kafka.password and kafka.saslMechanism`;
       return new EngineAuthError(message, { cause: e });
     }
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code)) {
-      return new EngineAuthError(
-        `Kafka's TLS certificate is not trusted (${code}): check kafka.ssl.caFile and the broker addresses in kafka.brokers`,
-        { cause: e },
-      );
-    }
+  }
+  const code = untrustedCertificateCode(err);
+  if (code !== undefined) {
+    return new EngineAuthError(
+      `Kafka's TLS certificate is not trusted (${code}): check kafka.ssl.caFile and the broker addresses in kafka.brokers`,
+      { cause: err },
+    );
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
-import { EngineAuthError, readConfiguredFile } from '@vigie/common';
+import { EngineAuthError, readConfiguredFile, untrustedCertificateCode } from '@vigie/common';
 
 /** Where and how to reach Elasticsearch: the connection settings every Vigie client shares. */
 export interface ElasticsearchConnection {
@@ -40,18 +40,6 @@ export function createElasticsearchClient(connection: ElasticsearchConnection): 
   return new Client(options);
 }
 
-/** Node's codes for a server certificate it does not trust. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * An `EngineAuthError` when Elasticsearch refused the credentials (401) or its
  * certificate is not trusted: waiting does not fix either. Names the user or says an API
@@ -69,18 +57,12 @@ export function elasticsearchRefusal(
         : 'a request without credentials: set elasticsearch.apiKey, or elasticsearch.username and elasticsearch.password';
     return new EngineAuthError(`Elasticsearch refused ${who}`, { cause: err });
   }
-  for (let e = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    const named = [...UNTRUSTED_CERTIFICATE].find((c) => code === c || e.message.includes(c));
-    if (
-      named !== undefined ||
-      /self[- ]signed certificate|unable to verify the first certificate/i.test(e.message)
-    ) {
-      return new EngineAuthError(
-        `Elasticsearch's TLS certificate at ${connection.url} is not trusted (${named ?? e.message}): check elasticsearch.caFile`,
-        { cause: e },
-      );
-    }
+  const code = untrustedCertificateCode(err);
+  if (code !== undefined) {
+    return new EngineAuthError(
+      `Elasticsearch's TLS certificate at ${connection.url} is not trusted (${code}): check elasticsearch.caFile`,
+      { cause: err },
+    );
   }
   return undefined;
 }
