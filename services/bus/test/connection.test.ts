@@ -40,6 +40,25 @@ describe('kafkaConnectionFromConfig', () => {
     expect(connection.tls?.ca?.toString()).toContain('not checked here');
   });
 
+  it('presents a client certificate for mTLS, with its passphrase', () => {
+    const connection = kafkaConnectionFromConfig(
+      fromEnv({
+        VIGIE_KAFKA_SSL_ENABLED: 'true',
+        VIGIE_KAFKA_SSL_CERT_FILE: caFile,
+        VIGIE_KAFKA_SSL_KEY_FILE: caFile,
+        VIGIE_KAFKA_SSL_KEY_PASSWORD: 'pass',
+        VIGIE_KAFKA_SSL_REJECT_UNAUTHORIZED: 'false',
+      }),
+    );
+    expect(connection.tls).toEqual({
+      rejectUnauthorized: false,
+      cert: expect.any(Buffer),
+      key: expect.any(Buffer),
+      passphrase: 'pass',
+    });
+    expect(connection.sasl).toBeUndefined();
+  });
+
   it('connects in plain text without credentials by default', () => {
     expect(kafkaConnectionFromConfig(fromEnv({}))).toEqual({ brokers: ['127.0.0.1:9092'] });
   });
