@@ -22,7 +22,9 @@ BIN="$CACHE/bin/kubeconform-$KUBECONFORM_VERSION"
 SCHEMAS="$CACHE/schemas/v$KUBERNETES_VERSION-standalone-strict"
 
 log() { printf 'kubernetes tools: %s\n' "$*" >&2; }
-command -v go >/dev/null || { log "go not found (Go 1.24+ is needed to build kubeconform)"; exit 1; }
+# Go's own install folder when it is not on the PATH (the official tarball's place).
+command -v go >/dev/null || PATH="/usr/local/go/bin:$PATH"
+command -v go >/dev/null || { log "go not found: kubeconform $KUBECONFORM_VERSION needs Go 1.26 or later"; exit 1; }
 mkdir -p "$CACHE/bin"
 
 if [[ ! -x "$BIN" ]]; then
