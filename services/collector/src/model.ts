@@ -1,4 +1,5 @@
 import type { LogEvent, Logger, Registry } from '@vigie/common';
+import type { EventContext } from './sources/http/event.js';
 
 /**
  * Where a piece of input came from: enough to find the exact lines around it later
@@ -60,7 +61,32 @@ export interface SourceHints {
  */
 export interface EventSink {
   write(events: LogEvent[]): Promise<void>;
+  /**
+   * Same as `write`, for events the parse workers already redacted, fitted and
+   * serialised: the event loop neither parses nor serialises them again. Optional: the
+   * pipeline decodes them for `write` when a sink has no such path.
+   */
+  writeSerialized?(events: SerializedEvent[]): Promise<void>;
 }
+
+/** One event as the bus carries it. */
+export interface SerializedEvent {
+  /** `service.name`: the bus key, so that a service's events keep their order. */
+  key: string;
+  /** The event as UTF-8 JSON, at most `MAX_EVENT_BYTES`. */
+  value: Buffer;
+}
+
+/** NDJSON or text lines of one HTTP request, each to become one event (`lineEvent`). */
+export interface EventLines {
+  /** The lines, blank ones already left out. */
+  texts: string[];
+  /** Origin and defaults of the request; `sequence` is that of the first line. */
+  context: EventContext;
+}
+
+/** A line kept as text because it was not a usable event: its index and `vigie.parse_error`. */
+export type LineProblem = [index: number, error: string];
 
 /** What sources hand their input to (the collector pipeline implements it). */
 export interface LineSink {
@@ -72,6 +98,13 @@ export interface LineSink {
   submitLines(source: string, lines: RawLine[]): Promise<void>;
   /** Same, for events that arrive already structured (HTTP). */
   submitEvents(source: string, events: LogEvent[]): Promise<void>;
+  /**
+   * Optional: turns the NDJSON lines of one request into events and writes them (on
+   * worker threads where it has them), with the same result and the same backpressure
+   * as `submitEvents` of the events `lineEvent` makes. Resolves with the lines kept as
+   * text, in order, their error as `lineEvent` gave it (before redaction).
+   */
+  submitEventLines?(source: string, lines: EventLines): Promise<LineProblem[]>;
 }
 
 /** What every source is given besides its own settings. */

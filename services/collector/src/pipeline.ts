@@ -1,9 +1,11 @@
 import type { LogEvent, Registry } from '@vigie/common';
 import { Counter } from '@vigie/common';
-import type { EventSink, LineSink, RawLine } from './model.js';
+import type { EventLines, EventSink, LineProblem, LineSink, RawLine, SerializedEvent } from './model.js';
 import { errorEvent } from './parse/build.js';
-import type { ParseWorkerConfig } from './parse-pool/index.js';
+import type { EventLinesOutcome, ParseWorkerConfig } from './parse-pool/index.js';
 import { ParsePool, StuckLine } from './parse-pool/index.js';
+import { textEvent } from './sources/http/event.js';
+import { lineEvent } from './sources/http/line-event.js';
 import { fitEvent } from './transform/fit.js';
 
 /**
@@ -12,6 +14,14 @@ import { fitEvent } from './transform/fit.js';
  * catches the pathological rest: such a line goes to the dead-letter path.
  */
 export const PARSE_BUDGET_MS = 50;
+
+/**
+ * HTTP bodies with fewer lines are parsed on the event loop even when there are workers:
+ * below it, the trip to a worker and back (a message each way, a wake-up of the event
+ * loop, a task per worker) costs about as much as the lines themselves (some 5-10 µs
+ * each), and a handful of lines gains nothing by leaving.
+ */
+export const WORKER_MIN_LINES = 32;
 
 /** Parse worker threads of the pipeline. */
 export interface ParseWorkersOptions {
@@ -136,9 +146,70 @@ export class CollectorPipeline implements LineSink {
     await this.write(source, events);
   }
 
+  /**
+   * Turns the NDJSON lines of one HTTP request into events and writes them: on the
+   * workers, which hand back events ready for the sink, when there are workers and
+   * `WORKER_MIN_LINES` lines or more; otherwise here, as `submitEvents`. A line whose
+   * parse overruns its budget on a worker is kept as text with the reason.
+   */
+  async submitEventLines(source: string, lines: EventLines): Promise<LineProblem[]> {
+    const { texts, context } = lines;
+    if (texts.length === 0) return [];
+    if (!this.pool || texts.length < WORKER_MIN_LINES) {
+      const problems: LineProblem[] = [];
+      const events = texts.map((text, i) => {
+        const event = lineEvent(text, { ...context, sequence: context.sequence + i });
+        const error = event.vigie?.parse_error;
+        if (error !== undefined) problems.push([i, error]);
+        return event;
+      });
+      await this.submitEvents(source, events);
+      return problems;
+    }
+    const { records, problems } = this.collect(source, await this.pool.parseEventLines(lines));
+    await this.writeSerialized(source, records);
+    return problems;
+  }
+
+  /** The workers' events as records for the sink, stuck lines dead-lettered among them. */
+  private collect(
+    source: string,
+    outcomes: EventLinesOutcome[],
+  ): { records: SerializedEvent[]; problems: LineProblem[] } {
+    const records: SerializedEvent[] = [];
+    const problems: LineProblem[] = [];
+    for (const outcome of outcomes) {
+      if (outcome instanceof StuckLine) {
+        if (outcome.cause === 'over_budget') this.overBudget.inc({ source });
+        problems.push([records.length, outcome.reason]);
+        const event = this.finish(textEvent(outcome.line.text, outcome.line.context, outcome.reason));
+        records.push({ key: event.service.name, value: Buffer.from(JSON.stringify(event)) });
+        continue;
+      }
+      const first = records.length;
+      for (const [i, error] of outcome.problems) problems.push([first + i, error]);
+      const bytes = Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength);
+      const { ends, keys } = outcome;
+      let start = 0;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i] as number;
+        records.push({ key: keys[i] as string, value: bytes.subarray(start, end) });
+        start = end;
+      }
+    }
+    return { records, problems };
+  }
+
   private async write(source: string, events: LogEvent[]): Promise<void> {
     await this.options.sink.write(events);
     this.eventsOut.inc({ source }, events.length);
+  }
+
+  private async writeSerialized(source: string, records: SerializedEvent[]): Promise<void> {
+    const sink = this.options.sink;
+    if (sink.writeSerialized) await sink.writeSerialized(records);
+    else await sink.write(records.map((record) => JSON.parse(record.value.toString('utf8')) as LogEvent));
+    this.eventsOut.inc({ source }, records.length);
   }
 
   private finish(event: LogEvent): LogEvent {

@@ -1,5 +1,5 @@
-export type { ParseOutcome } from './outcome.js';
-export { StuckLine } from './outcome.js';
+export type { EventLine, EventLinesOutcome, ParseOutcome, SerializedRun } from './outcome.js';
+export { decodeRun, StuckLine } from './outcome.js';
 export type { ParsePoolOptions } from './pool.js';
 export { ParsePool } from './pool.js';
 export type { ParseWorkerConfig } from './protocol.js';

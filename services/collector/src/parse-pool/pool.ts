@@ -1,10 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { LogEvent } from '@vigie/common';
-import type { RawLine } from '../model.js';
-import type { ParseOutcome } from './outcome.js';
-import { StuckLine } from './outcome.js';
-import type { ParseTask, ParseWorkerConfig, ParseWorkerData, ParseWorkerMessage } from './protocol.js';
+import type { EventLines, RawLine } from '../model.js';
+import { batchSize, sliceBatch, stuckAt } from './batch.js';
+import type { EventLine, EventLinesOutcome, ParseOutcome, SerializedRun } from './outcome.js';
+import { decodeRun, StuckLine } from './outcome.js';
+import type {
+  ParseBatch,
+  ParseTask,
+  ParseWorkerConfig,
+  ParseWorkerData,
+  ParseWorkerMessage,
+} from './protocol.js';
 import { SLOT_COUNT, Slot } from './protocol.js';
 import { workerEntry } from './worker-entry.js';
 
@@ -24,11 +30,14 @@ export interface ParsePoolOptions {
   onReplace?: () => void;
 }
 
+/** What a task gives back, in line order. */
+type TaskOutcome = SerializedRun | StuckLine<RawLine | EventLine>;
+
 interface Task {
-  lines: RawLine[];
+  batch: ParseBatch;
   /** The task was already given to a worker that died before its first line. */
   retried?: boolean;
-  resolve: (outcomes: ParseOutcome[]) => void;
+  resolve: (outcomes: TaskOutcome[]) => void;
   reject: (err: Error) => void;
 }
 
@@ -93,12 +102,29 @@ export class ParsePool {
 
   /** Parses lines into events (or stuck lines), in their order. */
   async parse(lines: RawLine[]): Promise<ParseOutcome[]> {
-    if (lines.length === 0) return [];
+    const outcomes = await this.spread({ kind: 'lines', lines });
+    return outcomes.flatMap((outcome): ParseOutcome[] =>
+      outcome instanceof StuckLine ? [outcome as StuckLine<RawLine>] : decodeRun(outcome),
+    );
+  }
+
+  /**
+   * Turns the NDJSON lines of one HTTP request into serialised events (`lineEvent`,
+   * redaction, fit), in their order; the events stay serialised for the sink.
+   */
+  async parseEventLines(lines: EventLines): Promise<EventLinesOutcome[]> {
+    const outcomes = await this.spread({ kind: 'event-lines', texts: lines.texts, context: lines.context });
+    return outcomes as EventLinesOutcome[];
+  }
+
+  private async spread(batch: ParseBatch): Promise<TaskOutcome[]> {
+    const size = batchSize(batch);
+    if (size === 0) return [];
     await this.start();
     // Spread the batch over the workers: one file's batch then uses every core.
-    const chunk = Math.max(this.options.minChunk ?? 64, Math.ceil(lines.length / this.size));
-    const parts: Array<Promise<ParseOutcome[]>> = [];
-    for (let at = 0; at < lines.length; at += chunk) parts.push(this.run(lines.slice(at, at + chunk)));
+    const chunk = Math.max(this.options.minChunk ?? 64, Math.ceil(size / this.size));
+    const parts: Array<Promise<TaskOutcome[]>> = [];
+    for (let at = 0; at < size; at += chunk) parts.push(this.run(sliceBatch(batch, at, at + chunk)));
     return (await Promise.all(parts)).flat();
   }
 
@@ -111,11 +137,11 @@ export class ParsePool {
     await Promise.allSettled(this.workers.map((w) => this.retire(w, new Error('the parse pool is stopped'))));
   }
 
-  private run(lines: RawLine[], urgent = false, retried = false): Promise<ParseOutcome[]> {
-    if (lines.length === 0) return Promise.resolve([]);
+  private run(batch: ParseBatch, urgent = false, retried = false): Promise<TaskOutcome[]> {
+    if (batchSize(batch) === 0) return Promise.resolve([]);
     if (this.stopped) return Promise.reject(new Error('the parse pool is stopped'));
     return new Promise((resolve, reject) => {
-      const task: Task = { lines, resolve, reject, retried };
+      const task: Task = { batch, resolve, reject, retried };
       // What is left of a task cut by a stuck line goes first: its caller waits already.
       if (urgent) this.queue.unshift(task);
       else this.queue.push(task);
@@ -134,7 +160,7 @@ export class ParsePool {
       const task = this.queue.shift() as Task;
       const id = this.nextId++;
       slot.running = { task, id, started: Atomics.load(slot.board, Slot.started), seenAt: performance.now() };
-      slot.worker.postMessage({ id, lines: task.lines } satisfies ParseTask);
+      slot.worker.postMessage({ id, batch: task.batch } satisfies ParseTask);
     }
     this.settle();
   }
@@ -210,7 +236,8 @@ export class ParsePool {
     if (!running || running.id !== message.id) return;
     slot.running = undefined;
     if (message.redactions.length > 0) this.options.onRedactions?.(message.redactions);
-    running.task.resolve(JSON.parse(message.events) as LogEvent[]);
+    const { bytes, ends, keys, problems } = message;
+    running.task.resolve([{ bytes, ends, keys, problems }]);
     this.dispatch();
   }
 
@@ -258,21 +285,23 @@ export class ParsePool {
     this.options.onReplace?.();
     this.settle();
     if (!running) return;
-    const { lines } = running.task;
+    const { batch } = running.task;
+    const size = batchSize(batch);
     const begun = Atomics.load(slot.board, Slot.task) === running.id;
     const at = begun ? (line ?? Atomics.load(slot.board, Slot.line)) : -1;
-    if (at < 0 || at >= lines.length) {
+    if (at < 0 || at >= size) {
       // It died before its first line: try the lines once more, then give up on them
       // (a task whose mere receipt kills a worker would otherwise kill them forever).
-      if (running.task.retried) running.task.resolve(lines.map((line) => new StuckLine(line, cause, reason)));
-      else this.run(lines, true, true).then(running.task.resolve, running.task.reject);
+      if (running.task.retried) {
+        running.task.resolve(Array.from({ length: size }, (_, i) => stuckAt(batch, i, cause, reason)));
+      } else this.run(batch, true, true).then(running.task.resolve, running.task.reject);
       return;
     }
-    const stuck = new StuckLine(lines[at] as RawLine, cause, reason);
-    Promise.all([this.run(lines.slice(0, at), true), this.run(lines.slice(at + 1), true)]).then(
-      ([before, after]) => running.task.resolve([...before, stuck, ...after]),
-      running.task.reject,
-    );
+    const stuck = stuckAt(batch, at, cause, reason);
+    Promise.all([
+      this.run(sliceBatch(batch, 0, at), true),
+      this.run(sliceBatch(batch, at + 1, size), true),
+    ]).then(([before, after]) => running.task.resolve([...before, stuck, ...after]), running.task.reject);
   }
 
   private async retire(slot: Slotted, err: Error): Promise<void> {

@@ -1,5 +1,6 @@
 import type { RawLine } from '../model.js';
 import type { RedactionRuleConfig } from '../redact/index.js';
+import type { EventContext } from '../sources/http/event.js';
 
 /**
  * What a parse worker is built from. Plain data (workers cannot be handed functions):
@@ -8,8 +9,9 @@ import type { RedactionRuleConfig } from '../redact/index.js';
 export interface ParseWorkerConfig {
   redaction: { defaults: boolean; rules: RedactionRuleConfig[] };
   /**
-   * Module (file URL) whose `parseLine` export replaces the built-in parser. For tests
-   * that need a deliberately slow or crashing parser; unset in production.
+   * Module (file URL) whose `parseLine` export replaces the built-in parser, and whose
+   * `lineEvent` export, when it has one, replaces that of HTTP lines. For tests that need
+   * a deliberately slow or crashing parser; unset in production.
    */
   parserModule?: string;
 }
@@ -41,10 +43,18 @@ export interface ParseWorkerData {
   progress: SharedArrayBuffer;
 }
 
-/** A batch of lines for a worker. */
+/**
+ * What a task parses: lines read by a source (`parseLine`), or NDJSON lines of one HTTP
+ * request (`lineEvent`, the context's sequence being that of the first line).
+ */
+export type ParseBatch =
+  | { kind: 'lines'; lines: RawLine[] }
+  | { kind: 'event-lines'; texts: string[]; context: EventContext };
+
+/** A batch for a worker. */
 export interface ParseTask {
   id: number;
-  lines: RawLine[];
+  batch: ParseBatch;
 }
 
 /** What a worker posts back. */
@@ -53,8 +63,14 @@ export type ParseWorkerMessage =
   | {
       type: 'done';
       id: number;
-      /** The events of the task, in line order, as one JSON array (one copy across threads). */
-      events: string;
+      /** The events of the task, in line order: UTF-8 JSON one after the other (buffer moved). */
+      bytes: Uint8Array;
+      /** Where each event ends in `bytes` (buffer moved). */
+      ends: Int32Array;
+      /** `service.name` of each event. */
+      keys: string[];
+      /** Lines kept as text: index and `vigie.parse_error` before redaction. */
+      problems: Array<[number, string]>;
       /** Secrets masked in the task, by redaction rule. */
       redactions: Array<[string, number]>;
     };

@@ -2,7 +2,7 @@ import { slicesOf } from '@vigie/bus';
 import type { BusRecord, LogBus, LogEvent, Logger, Registry } from '@vigie/common';
 import { summarizeError, VigieError } from '@vigie/common';
 import { BackpressureError } from '../../errors.js';
-import type { EventSink } from '../../model.js';
+import type { EventSink, SerializedEvent } from '../../model.js';
 import { DeadlineError, withDeadline } from './deadline.js';
 import { type BackpressureReason, KafkaSinkMetrics } from './metrics.js';
 import { Replayer } from './replayer.js';
@@ -122,16 +122,19 @@ export class KafkaEventSink implements EventSink {
    * nothing of that write is sent then.
    */
   write(events: LogEvent[]): Promise<void> {
+    return this.writeSerialized(
+      events.map((event) => ({ key: event.service.name, value: Buffer.from(JSON.stringify(event)) })),
+    );
+  }
+
+  /** `write` for events already serialised (by the parse workers). */
+  writeSerialized(events: SerializedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     if (this.state !== 'started') {
       return Promise.reject(this.refuse('stopped', new BackpressureError('the Kafka sink is not running')));
     }
     const timestamp = Date.now();
-    const records = events.map((event) => ({
-      key: event.service.name,
-      value: Buffer.from(JSON.stringify(event)),
-      timestamp,
-    }));
+    const records = events.map(({ key, value }) => ({ key, value, timestamp }));
     const tooLarge = records.filter((r) => r.value.length > (this.options.maxEventBytes ?? 1_000_000)).length;
     if (tooLarge > 0) {
       this.metrics.tooLarge.inc(tooLarge);

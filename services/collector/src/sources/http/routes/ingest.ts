@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { LogEvent } from '@vigie/common';
 import type { FastifyPluginAsync } from 'fastify';
-import { BodyError, bodyText, mediaType, parseJson, parseJsonBody, splitLines } from '../body.js';
+import { BodyError, bodyText, mediaType, parseJsonBody, splitLines } from '../body.js';
 import { deliver, eventContext, type RouteContext } from '../context.js';
-import { type EventContext, textEvent, toEvent } from '../event.js';
+import { type EventContext, toEvent } from '../event.js';
+import { lineEvent } from '../line-event.js';
 import { SOURCE_IDS } from '../options.js';
 
 const MAX_PROBLEMS = 20;
@@ -60,12 +61,12 @@ export const ingestRoutes: FastifyPluginAsync<{ context: RouteContext }> = async
       const type = mediaType(request);
       const problems: Problems = [];
       let invalid = 0;
-      const note = (at: string, event: LogEvent) => {
-        const error = event.vigie?.parse_error;
+      const noteError = (at: string, error: string | undefined) => {
         if (error === undefined) return;
         invalid += 1;
         if (problems.length < MAX_PROBLEMS) problems.push({ at, error });
       };
+      const note = (at: string, event: LogEvent) => noteError(at, event.vigie?.parse_error);
 
       const events: LogEvent[] = [];
       const at = (sequence: number): EventContext => ({ ...base, sequence });
@@ -77,6 +78,16 @@ export const ingestRoutes: FastifyPluginAsync<{ context: RouteContext }> = async
           note(`[${i}]`, event);
           events.push(event);
         }
+      } else if (NDJSON_TYPES.has(type) && context.sink.submitEventLines) {
+        // The pipeline parses the lines, on its workers when it has them.
+        const lines = splitLines(bodyText(request));
+        const texts = lines.map((line) => line.text);
+        if (texts.length > 0) {
+          const failed = await context.sink.submitEventLines(SOURCE_IDS.ingest, { texts, context: at(0) });
+          for (const [i, error] of failed) noteError(`line ${lines[i]?.line}`, error);
+        }
+        context.metrics.events.inc({ route: '/ingest' }, texts.length);
+        return { accepted: texts.length, invalid, problems };
       } else if (NDJSON_TYPES.has(type)) {
         for (const { line, text } of splitLines(bodyText(request))) {
           const event = lineEvent(text, at(events.length));
@@ -95,18 +106,3 @@ export const ingestRoutes: FastifyPluginAsync<{ context: RouteContext }> = async
     },
   );
 };
-
-function lineEvent(text: string, context: EventContext): LogEvent {
-  const trimmed = text.trimStart();
-  if (!trimmed.startsWith('{')) return textEvent(text, context, 'not a JSON object');
-  let value: unknown;
-  try {
-    value = parseJson(trimmed);
-  } catch (err) {
-    return textEvent(text, context, `invalid JSON: ${(err as Error).message}`);
-  }
-  const event = toEvent(value, context);
-  // Keep what was sent, not its re-serialisation, when the entry could not be used.
-  if (event.vigie?.parse_error !== undefined) event.message = text;
-  return event;
-}
