@@ -267,4 +267,18 @@ describe('deploy/kubernetes', () => {
       for (const port of spec.ports) expect(named.map((p) => p.name)).toContain(port.targetPort);
     }
   });
+
+  // What the API server refuses and the schemas do not say.
+  it('selects its own pod labels and names its ports as the API server requires', () => {
+    for (const workload of workloads) {
+      const selector = (workload.spec as { selector?: { matchLabels?: Record<string, string> } }).selector;
+      expect(selector?.matchLabels, workload.metadata.name).toBeDefined();
+      expect(template(workload).metadata.labels, workload.metadata.name).toEqual(
+        expect.objectContaining(selector?.matchLabels),
+      );
+      for (const container of template(workload).spec.containers)
+        for (const port of container.ports ?? [])
+          expect(port.name).toMatch(/^(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/);
+    }
+  });
 });
