@@ -55,7 +55,8 @@ export async function allInOneEngines(loaded: LoadedConfig, logger: Logger): Pro
   });
   let store: SqliteStore;
   try {
-    store = new SqliteStore({ path: join(dataDir, 'vigie.db') });
+    // Logs are written on a thread of their own: the event loop parses, detects and serves.
+    store = new SqliteStore({ path: join(dataDir, 'vigie.db'), logWriterThread: true });
   } catch (err) {
     await bus.close();
     throw err;

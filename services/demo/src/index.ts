@@ -10,5 +10,6 @@ export {
   DEMO_LABEL,
   type DemoOptions,
   demoIncidents,
+  incidentRound,
 } from './live/schedule.js';
 export * from './traffic/index.js';

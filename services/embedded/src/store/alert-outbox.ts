@@ -65,19 +65,21 @@ export class AlertOutbox {
 
   enqueue(entries: OutboxEntry[]): void {
     if (entries.length === 0) return;
-    this.db.transaction(() => {
-      for (const e of entries) {
-        this.insertEntry.run(
-          e.id,
-          e.incidentId,
-          e.status,
-          e.createdAt,
-          e.nextAttemptAt,
-          e.leaseUntil ?? null,
-          outboxDoc(e),
-        );
-      }
-    })();
+    this.db
+      .transaction(() => {
+        for (const e of entries) {
+          this.insertEntry.run(
+            e.id,
+            e.incidentId,
+            e.status,
+            e.createdAt,
+            e.nextAttemptAt,
+            e.leaseUntil ?? null,
+            outboxDoc(e),
+          );
+        }
+      })
+      .immediate();
   }
 
   claimDue(now: number, owner: string, leaseMs: number, limit: number): OutboxEntry[] {

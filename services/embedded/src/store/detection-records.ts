@@ -102,9 +102,11 @@ export class DetectionRecords {
       }
     });
     if (writes.length > 0) {
-      this.db.transaction(() => {
-        for (const write of writes) write();
-      })();
+      this.db
+        .transaction(() => {
+          for (const write of writes) write();
+        })
+        .immediate();
     }
     return outcomes;
   }

@@ -1,7 +1,7 @@
 import type { DeadLetter, LogEvent, StoredLog, WriteOutcome } from '@vigie/common';
 import { summarizeError, tokens, UnavailableError } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
-import { DAY_MS } from './log-schema.js';
+import { type LogRow, toLogRow } from './log-rows.js';
 
 interface DeadLetterRow {
   id: string;
@@ -46,7 +46,15 @@ export class LogWrites {
   }
 
   writeLogs(logs: StoredLog[]): WriteOutcome[] {
-    return this.batch(logs, (log) => this.writeLog(log));
+    return this.writeRows(logs.map(toLogRow));
+  }
+
+  /** Writes rows made by `toLogRow`; a row that is already an outcome (rejected) is passed through. */
+  writeRows(rows: Array<LogRow | WriteOutcome>): WriteOutcome[] {
+    const writable = rows.filter((row): row is LogRow => 'doc' in row);
+    const written = this.batch(writable, (row) => this.writeRow(row));
+    let next = 0;
+    return rows.map((row) => ('doc' in row ? (written[next++] as WriteOutcome) : row));
   }
 
   writeDeadLetters(letters: DeadLetter[]): WriteOutcome[] {
@@ -84,29 +92,25 @@ export class LogWrites {
     }));
   }
 
-  private writeLog(log: StoredLog): void {
-    const { event } = log;
-    const ts = Date.parse(event['@timestamp']);
-    if (Number.isNaN(ts)) throw new Error(`'@timestamp' is not a date: ${event['@timestamp']}`);
-    const day = Math.floor(log.partitionTime / DAY_MS) * DAY_MS;
-    const doc = JSON.stringify(event);
-    const level = event.log?.level ?? null;
-    const version = event.service.version ?? null;
-    const existing = this.findRow.get(log.id);
+  private writeRow(row: LogRow): void {
+    const existing = this.findRow.get(row.id);
     let rowid: number | bigint;
     if (existing) {
       rowid = existing.rowid;
-      this.updateLog.run(ts, day, event.service.name, level, version, doc, rowid);
+      this.updateLog.run(row.ts, row.day, row.service, row.level, row.version, row.doc, rowid);
       this.deleteWords.run(rowid);
     } else {
-      rowid = this.insertLog.run(log.id, ts, day, event.service.name, level, version, doc).lastInsertRowid;
+      rowid = this.insertLog.run(
+        row.id,
+        row.ts,
+        row.day,
+        row.service,
+        row.level,
+        row.version,
+        row.doc,
+      ).lastInsertRowid;
     }
-    this.insertWords.run(
-      rowid,
-      words(event.message),
-      words(event.error?.message),
-      words(event.error?.stack_trace),
-    );
+    this.insertWords.run(rowid, words(row.message), words(row.errorMessage), words(row.stackTrace));
   }
 
   /**
@@ -117,17 +121,21 @@ export class LogWrites {
   private batch<T>(docs: T[], write: (doc: T) => void): WriteOutcome[] {
     if (docs.length === 0) return [];
     try {
-      return this.db.transaction(() =>
-        docs.map((doc): WriteOutcome => {
-          try {
-            write(doc);
-            return { status: 'ok' };
-          } catch (err) {
-            if (isTransient(err)) throw err;
-            return { status: 'rejected', reason: summarizeError(err).message };
-          }
-        }),
-      )();
+      // IMMEDIATE: the write lock is taken (or waited for) at BEGIN, so a read-then-write
+      // transaction cannot fail with SQLITE_BUSY when the other connection wrote meanwhile.
+      return this.db
+        .transaction(() =>
+          docs.map((doc): WriteOutcome => {
+            try {
+              write(doc);
+              return { status: 'ok' };
+            } catch (err) {
+              if (isTransient(err)) throw err;
+              return { status: 'rejected', reason: summarizeError(err).message };
+            }
+          }),
+        )
+        .immediate();
     } catch (err) {
       throw new UnavailableError('The SQLite store', err);
     }

@@ -97,7 +97,7 @@ function deleteDay(db: SqliteDatabase, day: number): number {
   for (;;) {
     const rows = chunk.all(day, CHUNK);
     if (rows.length === 0) return deleted;
-    deleteChunk(rows);
+    deleteChunk.immediate(rows);
     deleted += rows.length;
   }
 }

@@ -31,6 +31,7 @@ import { migrate, openDatabase, type SqliteDatabase } from './database.js';
 import { DetectionRecords } from './detection-records.js';
 import { DETECTION_MIGRATIONS } from './detection-schema.js';
 import { LogBrowsing } from './log-context.js';
+import { toLogRow } from './log-rows.js';
 import { LOG_MIGRATIONS } from './log-schema.js';
 import { LogQueries } from './log-search.js';
 import { LogWrites } from './log-writes.js';
@@ -41,22 +42,30 @@ import {
   type RetentionResult,
   scheduleRetention,
 } from './retention.js';
+import { LogWriterThread } from './writer/thread.js';
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
   /** The database file (created with its WAL beside it), or `:memory:`. */
   path: string;
+  /**
+   * Write logs on a thread of their own, with a second connection (default: no, inline;
+   * `vigie all` turns it on). Ignored for `:memory:`, which another connection cannot open.
+   */
+  logWriterThread?: boolean;
 }
 
 /**
  * The embedded store of the all-in-one mode on one SQLite file (better-sqlite3, WAL,
  * FTS5). Each port's work lives in its own module; this class only owns the connection
  * and hands calls over. better-sqlite3 is synchronous: a call runs to completion on the
- * event loop, which for one process with a bounded batch size is cheaper than a thread hop.
+ * event loop, which for reads and small writes is cheaper than a thread hop; the bulk of
+ * the writing, logs, goes to a writer thread with its own connection (`LogWriterThread`).
  */
 export class SqliteStore implements LogStore, DetectionStore, LogSearch {
   readonly db: SqliteDatabase;
   private readonly writes: LogWrites;
+  private readonly writer: LogWriterThread | undefined;
   private readonly queries: LogQueries;
   private readonly browsing: LogBrowsing;
   private readonly detection: DetectionRecords;
@@ -68,6 +77,8 @@ export class SqliteStore implements LogStore, DetectionStore, LogSearch {
     migrate(this.db, LOG_MIGRATIONS);
     migrate(this.db, DETECTION_MIGRATIONS);
     this.writes = new LogWrites(this.db);
+    if (options.path !== ':memory:' && options.logWriterThread === true)
+      this.writer = new LogWriterThread(options.path);
     this.queries = new LogQueries(this.db);
     this.browsing = new LogBrowsing(this.db);
     this.detection = new DetectionRecords(this.db);
@@ -80,7 +91,9 @@ export class SqliteStore implements LogStore, DetectionStore, LogSearch {
     this.guard(() => migrate(this.db, LOG_MIGRATIONS));
   }
   async writeLogs(logs: StoredLog[]): Promise<WriteOutcome[]> {
-    return this.guard(() => this.writes.writeLogs(logs));
+    if (!this.writer) return this.guard(() => this.writes.writeLogs(logs));
+    if (this.closed) throw new UnavailableError('The SQLite store (closed)');
+    return this.writer.write(logs.map(toLogRow));
   }
   async writeDeadLetters(letters: DeadLetter[]): Promise<WriteOutcome[]> {
     return this.guard(() => this.writes.writeDeadLetters(letters));
@@ -172,6 +185,7 @@ export class SqliteStore implements LogStore, DetectionStore, LogSearch {
     if (this.closed) return;
     this.closed = true;
     for (const stop of this.stops) stop();
+    await this.writer?.close();
     this.db.close();
   }
 

@@ -6,10 +6,10 @@ import { SqliteStore } from '../../src/index.js';
 const dirs: string[] = [];
 
 /** A store on a fresh database file in its own temporary directory (WAL and all, as in production). */
-export function tempStore(): SqliteStore {
+export function tempStore(options: { logWriterThread?: boolean } = {}): SqliteStore {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-sqlite-'));
   dirs.push(dir);
-  return new SqliteStore({ path: join(dir, 'vigie.db') });
+  return new SqliteStore({ path: join(dir, 'vigie.db'), ...options });
 }
 
 /** Deletes the temporary directories of the stores made so far. */

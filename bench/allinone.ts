@@ -1,0 +1,219 @@
+/**
+ * Sustained ingest + index + detect of `vigie all` on the embedded engines (FileBus + SQLite).
+ *
+ *   npm run bench:allinone -- [--events 300000] [--runs 3] [--concurrency 4] [--batch 2000]
+ *
+ * Each run starts a fresh `vigie all --no-demo` on a temporary data directory, posts
+ * pre-serialised NDJSON (the demo shop's traffic with a round of its incidents, over
+ * several hours of event time) to its HTTP intake, and waits until the processor has
+ * indexed every event. Throughput is events indexed per second of wall time from the first
+ * post to the last event indexed: collector parsing, the durable bus (fsynced), detection
+ * and SQLite/FTS5 indexing all included. CPU and RSS are those of the `vigie all` process,
+ * sampled from /proc; the load generator's own CPU is printed apart. No peer here: Loki
+ * and Graylog cannot be installed from the registries this machine reaches.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultShop, generateTraffic, incidentRound } from '@vigie/demo';
+import { waitFor } from '../services/testkit/src/engines.js';
+import { freePort } from '../services/testkit/src/private-kafka.js';
+import { scrapeMetrics, VigieProcess } from '../services/testkit/src/processes.js';
+import { bar, cpuSeconds, median, progress } from './lib.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '300000' },
+    runs: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '2000' },
+  },
+});
+const EVENTS = Number(values.events);
+const RUNS = Number(values.runs);
+const CONCURRENCY = Number(values.concurrency);
+const BATCH = Number(values.batch);
+const GOAL = 20_000;
+const HOURS = 6;
+
+interface Body {
+  service: string;
+  lines: number;
+  text: string;
+}
+
+/** The demo shop's traffic scaled to `EVENTS` events, as NDJSON bodies of one service each, in time order. */
+function prepareBodies(): Body[] {
+  const start = Math.floor((Date.now() - (HOURS + 1) * 3_600_000) / 60_000) * 60_000;
+  // The shop logs about 8 events/s at its daily peak, a little over 5 on average.
+  const rateScale = (EVENTS / (HOURS * 3600 * 5)) * 1.1;
+  const incidents = incidentRound(start + (HOURS - 1) * 3_600_000, 0);
+  const traffic = generateTraffic({
+    seed: 11,
+    start,
+    durationMs: HOURS * 3_600_000,
+    services: defaultShop(),
+    incidents,
+    rateScale,
+    dailyAmplitude: 0.3,
+  });
+  const bodies: Body[] = [];
+  const pending = new Map<string, string[]>();
+  const flush = (service: string, lines: string[]) => {
+    bodies.push({ service, lines: lines.length, text: `${lines.join('\n')}\n` });
+    pending.delete(service);
+  };
+  let count = 0;
+  for (const event of traffic) {
+    if (count++ === EVENTS) break;
+    const service = event.service?.name ?? 'unknown';
+    const lines = pending.get(service) ?? [];
+    lines.push(JSON.stringify(event));
+    pending.set(service, lines);
+    if (lines.length === BATCH) flush(service, lines);
+  }
+  for (const [service, lines] of pending) flush(service, lines);
+  return bodies;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Posts every body with `CONCURRENCY` requests in flight, waiting and retrying on 429/503 as a client must. */
+async function postAll(intake: string, bodies: Body[]): Promise<{ pushedBack: number }> {
+  let next = 0;
+  let pushedBack = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as Body;
+      for (;;) {
+        const response = await fetch(`${intake}?service=${encodeURIComponent(body.service)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: body.text,
+        });
+        await response.arrayBuffer();
+        if (response.status === 200) break;
+        if (response.status !== 429 && response.status !== 503)
+          throw new Error(`the intake answered ${response.status}`);
+        pushedBack++;
+        await sleep(Number(response.headers.get('retry-after') ?? '1') * 1000);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { pushedBack };
+}
+
+/** Resident set size now and at its peak (VmHWM), MB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+interface RunResult {
+  eventsPerSecond: number;
+  seconds: number;
+  /** Cores used by `vigie all` on average over the run. */
+  cpuCores: number;
+  peakRssMb: number;
+  /** Cores used by this load generator. */
+  clientCores: number;
+  anomalies: number;
+  pushedBack: number;
+  /** Events indexed per second, one entry per second of the run. */
+  timeline: number[];
+}
+
+async function run(bodies: Body[], index: number): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-allinone-'));
+  const intakePort = await freePort();
+  const vigie = new VigieProcess(['all', '--no-demo'], {
+    VIGIE_API_PORT: '0',
+    VIGIE_API_UI_DIR: '/nonexistent/ui',
+    VIGIE_API_KEYS_FILE: join(dir, 'keys.json'),
+    VIGIE_API_AUDIT_FILE: join(dir, 'audit.log'),
+    VIGIE_OPS_PORT: '0',
+    VIGIE_COLLECTOR_HTTP_PORT: String(intakePort),
+    VIGIE_COLLECTOR_DATA_DIR: join(dir, 'collector'),
+    VIGIE_EMBEDDED_DATA_DIR: join(dir, 'embedded'),
+    // e.g. --cpu-prof, to see where the time goes.
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+  });
+  try {
+    const opsUrl = await vigie.opsUrl();
+    const intake = `http://127.0.0.1:${intakePort}/ingest`;
+    await waitFor(
+      'the intake',
+      () => fetch(intake, { method: 'POST', body: '' }).then((r) => r.status),
+      (s) => s < 500,
+      30_000,
+      200,
+    );
+    const pid = vigie.child.pid as number;
+    const cpuBefore = cpuSeconds(pid);
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    const timeline: number[] = [];
+    let indexed = 0;
+    let anomalies = 0;
+    const posting = postAll(intake, bodies);
+    let last = 0;
+    while (indexed < EVENTS) {
+      await sleep(1000);
+      if (vigie.child.exitCode !== null) throw new Error(`vigie all exited: ${vigie.stderr.slice(-2000)}`);
+      const metrics = await scrapeMetrics(opsUrl);
+      indexed = metrics.get('vigie_events_indexed_total') ?? 0;
+      anomalies = metrics.get('vigie_anomalies_total') ?? 0;
+      timeline.push(indexed - last);
+      last = indexed;
+      progress(`  run ${index}: ${indexed.toLocaleString('en')} / ${EVENTS.toLocaleString('en')} indexed`);
+      if (timeline.length > 600) throw new Error('not every event was indexed within 10 minutes');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { pushedBack } = await posting;
+    const client = process.cpuUsage(clientBefore);
+    return {
+      eventsPerSecond: EVENTS / seconds,
+      seconds,
+      cpuCores: (cpuSeconds(pid) - cpuBefore) / seconds,
+      peakRssMb: memory(pid).peak,
+      clientCores: (client.user + client.system) / 1e6 / seconds,
+      anomalies,
+      pushedBack,
+      timeline,
+    };
+  } finally {
+    await vigie.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+progress(`Generating ${EVENTS.toLocaleString('en')} events of the demo shop (${HOURS} h of event time)...`);
+const bodies = prepareBodies();
+const bytes = bodies.reduce((sum, b) => sum + Buffer.byteLength(b.text), 0);
+progress(`${bodies.length} bodies of up to ${BATCH} lines, ${(bytes / 1e6).toFixed(0)} MB`);
+const results: RunResult[] = [];
+for (let i = 1; i <= RUNS; i++) {
+  progress(`Run ${i} of ${RUNS}: vigie all on the embedded engines`);
+  results.push(await run(bodies, i));
+}
+
+const med = (pick: (r: RunResult) => number) => median(results.map(pick));
+console.log(
+  `\nvigie all, embedded engines: ${EVENTS.toLocaleString('en')} events, ${RUNS} runs, ${CONCURRENCY} posts in flight of ${BATCH} lines`,
+);
+for (const [i, r] of results.entries())
+  console.log(
+    `  run ${i + 1}: ${Math.round(r.eventsPerSecond).toLocaleString('en').padStart(7)} ev/s  ${r.seconds.toFixed(1)} s  vigie ${r.cpuCores.toFixed(2)} cores, peak RSS ${r.peakRssMb.toFixed(0)} MB  client ${r.clientCores.toFixed(2)} cores  anomalies ${r.anomalies}  pushed back ${r.pushedBack}`,
+  );
+const rate = med((r) => r.eventsPerSecond);
+console.log(
+  `median: ${Math.round(rate).toLocaleString('en')} events/s (goal ${GOAL.toLocaleString('en')}: ${(rate / GOAL).toFixed(2)}×), vigie ${med((r) => r.cpuCores).toFixed(2)} cores, peak RSS ${med((r) => r.peakRssMb).toFixed(0)} MB`,
+);
+const chart = results[Math.floor(results.length / 2)]?.timeline ?? [];
+const top = Math.max(...chart, 1);
+console.log('\nevents indexed per second over one run:');
+for (const [second, n] of chart.entries())
+  console.log(`  ${String(second + 1).padStart(3)} s ${bar(n, top)} ${n.toLocaleString('en')}`);
