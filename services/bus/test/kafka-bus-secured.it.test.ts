@@ -113,7 +113,7 @@ describe('KafkaBus on a TLS + SASL listener', () => {
     const plainAsScram = busFor(
       kafkaSection({ username: kafka.plainUser.username, password: kafka.plainUser.password }),
     );
-    await expect(plainAsScram.publish('any', [{ value: Buffer.from('x') }])).rejects.toBeInstanceOf(
+    await expect(plainAsScram.publish('any', [{ key: 'k', value: Buffer.from('x') }])).rejects.toBeInstanceOf(
       EngineAuthError,
     );
   });
