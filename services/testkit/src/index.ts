@@ -21,6 +21,8 @@ export { describeDetectionStoreContract, sampleAnomaly } from './detection-store
 export { deletePrefix, esRequest } from './elasticsearch-http.js';
 export { ENGINES, testLogger, uniqueName, waitFor } from './engines.js';
 export { sampleEvent, sampleRecords } from './events.js';
+export type { SeenRequest } from './https-elasticsearch.js';
+export { HttpsElasticsearchStandIn } from './https-elasticsearch.js';
 export { describeLogBusContract } from './log-bus-contract.js';
 export type { SearchableStore } from './log-search-contract.js';
 export { describeLogSearchContract } from './log-search-contract.js';
