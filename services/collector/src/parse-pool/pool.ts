@@ -12,7 +12,14 @@ import type {
   ParseWorkerMessage,
 } from './protocol.js';
 import { SLOT_COUNT, Slot } from './protocol.js';
+import { threadCpuMs } from './thread-cpu.js';
 import { workerEntry } from './worker-entry.js';
+
+/**
+ * A step that has taken the budget in wall time but not in CPU time (its thread was not
+ * scheduled: a busy machine) is given up to this many budgets before it counts as stuck.
+ */
+const STARVED_BUDGETS = 20;
 
 /** Options of `ParsePool`. */
 export interface ParsePoolOptions {
@@ -47,6 +54,8 @@ interface Running {
   /** Last value of the `started` slot seen, and when it was first seen. */
   started: number;
   seenAt: number;
+  /** CPU time of the worker's thread when the step was first seen over its budget, ms. */
+  cpuMark?: number;
 }
 
 interface Slotted {
@@ -58,6 +67,8 @@ interface Slotted {
   failLoad: (err: Error) => void;
   running?: Running;
   retired: boolean;
+  /** OS thread id of the worker (Linux), to read its CPU time. */
+  tid?: number;
 }
 
 /**
@@ -65,7 +76,8 @@ interface Slotted {
  * line can block the event loop. Each worker publishes which line it is on, and whether
  * it parses or redacts it, through a `SharedArrayBuffer`; a watchdog on the event loop
  * checks that every busy worker moves on to its next step within the budget (parse and
- * redaction have one budget each). A worker stuck in a line is terminated and
+ * redaction have one budget each; on Linux, a budget of CPU time as well as of wall time,
+ * so that a busy machine does not get lines cut short). A worker stuck in a line is terminated and
  * replaced; that line comes back as a `StuckLine`, and the lines around it are parsed
  * again by the other workers, so that outcomes keep the order of the lines.
  *
@@ -210,6 +222,7 @@ export class ParsePool {
     slot.ready.catch(() => {});
     worker.on('message', (message: ParseWorkerMessage) => {
       if (message.type === 'ready') {
+        if (message.tid !== undefined) slot.tid = message.tid;
         slot.isReady = true;
         markReady();
         this.dispatch();
@@ -261,7 +274,8 @@ export class ParsePool {
       if (started !== running.started) {
         running.started = started;
         running.seenAt = now;
-      } else if (now - running.seenAt >= this.options.budgetMs) {
+        running.cpuMark = undefined;
+      } else if (now - running.seenAt >= this.options.budgetMs && this.burnedBudget(slot, running, now)) {
         const step = phase === 0 ? 'parse' : 'redaction';
         this.replace(
           slot,
@@ -271,6 +285,23 @@ export class ParsePool {
         );
       }
     }
+  }
+
+  /**
+   * Whether a step past its budget in wall time is stuck rather than starved. Where the
+   * worker's CPU time can be read (Linux), the step must also use a budget of CPU time
+   * from then on, or go `STARVED_BUDGETS` budgets without moving: on a machine shared
+   * with busier work, a thread that waits for a core is not cut short for it, and a
+   * line that loops is still cut after about two budgets.
+   */
+  private burnedBudget(slot: Slotted, running: Running, now: number): boolean {
+    const cpu = slot.tid === undefined ? undefined : threadCpuMs(slot.tid);
+    if (cpu === undefined || now - running.seenAt >= this.options.budgetMs * STARVED_BUDGETS) return true;
+    if (running.cpuMark === undefined) {
+      running.cpuMark = cpu;
+      return false;
+    }
+    return cpu - running.cpuMark >= this.options.budgetMs;
   }
 
   /**

@@ -59,7 +59,11 @@ export interface ParseTask {
 
 /** What a worker posts back. */
 export type ParseWorkerMessage =
-  | { type: 'ready' }
+  | {
+      type: 'ready';
+      /** OS id of the worker's thread (Linux), for the watchdog to read its CPU time. */
+      tid: number | undefined;
+    }
   | {
       type: 'done';
       id: number;

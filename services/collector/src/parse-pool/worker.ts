@@ -15,6 +15,7 @@ import { lineEvent } from '../sources/http/line-event.js';
 import { fitEvent, MAX_EVENT_BYTES } from '../transform/fit.js';
 import type { ParseBatch, ParseTask, ParseWorkerData, ParseWorkerMessage } from './protocol.js';
 import { Slot } from './protocol.js';
+import { currentThreadId } from './thread-cpu.js';
 
 const port = parentPort;
 if (!port) throw new Error('the parse worker must run in a worker thread');
@@ -120,4 +121,4 @@ port.on('message', (task: ParseTask) => {
     port.postMessage(message, transfer);
   });
 });
-port.postMessage({ type: 'ready' } satisfies ParseWorkerMessage);
+port.postMessage({ type: 'ready', tid: currentThreadId() } satisfies ParseWorkerMessage);

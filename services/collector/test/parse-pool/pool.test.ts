@@ -90,6 +90,20 @@ describe('ParsePool', { timeout: 30_000 }, () => {
     expect(messages(await pool.parse([line('{"msg":"after"}')]))).toEqual(['after']);
   });
 
+  // CPU time is read from /proc: Linux, where Vigie's tests run.
+  it('does not cut short a line whose thread waits past the budget without using the CPU', async () => {
+    let replaced = 0;
+    pool = new ParsePool({
+      config: { redaction: { defaults: true, rules: [] }, parserModule: slowParser },
+      budgetMs: 50,
+      size: 1,
+      onReplace: () => replaced++,
+    });
+    const out = await pool.parse(['a', 'NAP b', 'c', 'SLOW d'].map((t) => line(`{"msg":"${t}"}`)));
+    expect(messages(out)).toEqual(['a', 'NAP b', 'c', 'stuck:{"msg":"SLOW d"}']);
+    expect(replaced).toBe(1);
+  });
+
   it('dead-letters a line that crashes its worker and parses the rest', async () => {
     let replaced = 0;
     pool = new ParsePool({

@@ -1,7 +1,9 @@
 /**
  * A parser for tests that loads into the parse workers (`parserModule`): the built-in
  * parsers (of lines, and of HTTP NDJSON lines), except that a line containing `SLOW`
- * spins for 5 s (a pathological line) and a line containing `CRASH` ends its worker thread.
+ * spins for 5 s (a pathological line), a line containing `NAP` waits 400 ms without using
+ * the CPU (a thread the machine does not schedule) and a line containing `CRASH` ends its
+ * worker thread.
  */
 import type { LogEvent } from '@vigie/common';
 import type { RawLine } from '../../src/model.js';
@@ -14,6 +16,7 @@ function misbehaveOn(text: string): void {
     const until = Date.now() + 5000;
     while (Date.now() < until);
   }
+  if (text.includes('NAP')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
   if (text.includes('CRASH')) process.exit(3);
 }
 

@@ -327,6 +327,44 @@ describe('KafkaEventSink', () => {
     expect(await metric(registry, 'vigie_collector_kafka_too_large_events_total')).toBe(1);
   });
 
+  it('sends serialised events as they are, in order with events, through the spool too', async () => {
+    const sink = newSink();
+    await sink.start();
+    /** Records cut from one buffer, as the parse workers hand them over. */
+    const serialised = (seqs: number[]) => {
+      const parts = seqs.map((seq) => Buffer.from(JSON.stringify(event('a', seq))));
+      const whole = Buffer.concat(parts);
+      let start = 0;
+      return parts.map((part) => {
+        const value = whole.subarray(start, start + part.length);
+        start += part.length;
+        return { key: 'a', value };
+      });
+    };
+    const first = serialised([0, 1]);
+    await sink.writeSerialized(first);
+    expect(bus.published.map((r) => r.value)).toEqual(first.map((r) => r.value));
+    bus.up = false;
+    await sink.writeSerialized(serialised([2, 3]));
+    await sink.write([event('a', 4)]);
+    await sink.writeSerialized(serialised([5]));
+    expect(await metric(registry, 'vigie_collector_spooled_events_total')).toBe(4);
+    bus.up = true;
+    await waitFor(
+      'replayed',
+      async () => bus.published.length,
+      (n) => n === 6,
+      10_000,
+      20,
+    );
+    expect(sequences(bus.published).get('a')).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const big = { key: 'a', value: Buffer.alloc(1_000_001, 0x20) };
+    await expect(sink.writeSerialized([big])).rejects.toMatchObject({ code: 'VIGIE_ERR_EVENT_TOO_LARGE' });
+    await sink.stop();
+    await expect(sink.writeSerialized(serialised([6]))).rejects.toBeInstanceOf(BackpressureError);
+  });
+
   it('refuses writes when not running; stop is safe without start', async () => {
     const sink = newSink();
     await sink.stop();
