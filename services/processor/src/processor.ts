@@ -61,6 +61,9 @@ export class Processor implements Component {
         indexer: this.indexer,
         logger: this.logger,
         metrics: options.metrics,
+        ownedPartitions: () => this.subscription?.assignedPartitions(),
+        backlog: () =>
+          options.bus.consumerLag(options.config.kafka.logsTopic, options.config.processor.groupId),
       });
     }
   }

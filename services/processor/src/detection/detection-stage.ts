@@ -18,6 +18,18 @@ export interface DetectionStageOptions {
   indexer: Indexer;
   logger: Logger;
   metrics: ProcessorMetrics;
+  /**
+   * Partitions this member owns now, undefined before it joined its group. A partition's
+   * engine is dropped once its partition is no longer listed: another member continues it
+   * from the snapshot, and a stale copy here must not write anything for those services.
+   */
+  ownedPartitions?: () => readonly number[] | undefined;
+  /**
+   * Records of each partition not yet committed by the group. The idle advance only runs
+   * on partitions with none: records waiting (a backlog, a rebalance, a slow store) mean
+   * the services are late, not silent.
+   */
+  backlog?: () => Promise<Map<number, number>>;
   /** Wall clock; a parameter so tests can drive it. */
   now?: () => number;
 }
@@ -51,20 +63,42 @@ export class DetectionStage {
     );
     const idleMs = this.options.config.detection.idleSeconds * 1000;
     if (this.ticker) clearInterval(this.ticker);
-    this.ticker = setInterval(() => this.tick(idleMs), Math.min(5_000, idleMs));
+    this.ticker = setInterval(() => void this.tick(idleMs), Math.min(5_000, idleMs));
     this.ticker.unref();
   }
 
-  /** Saves every partition's state; the stage can be dropped after. */
+  /** Writes what every partition's engine produced and saves its state; the stage can be dropped after. */
   async stop(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
-    await Promise.allSettled([...this.chains.values()]);
-    for (const [partition, detector] of this.detectors) {
-      await this.save(partition, detector).catch((err: unknown) =>
-        this.logger.warn({ err: summarizeError(err), partition }, 'Could not save detection state on stop.'),
-      );
-    }
+    await Promise.allSettled([...this.detectors.keys()].map((partition) => this.release(partition)));
+  }
+
+  /**
+   * Lets go of a partition that moved to another member (or of every partition on stop):
+   * writes the output its engine still holds, saves the state unless the store already
+   * holds a newer one (the new owner may be ahead by now), and drops the engine. Best
+   * effort: the new owner replays from the last snapshot whatever this misses.
+   */
+  private release(partition: number): Promise<void> {
+    return this.serialize(partition, async () => {
+      const detector = this.detectors.get(partition);
+      if (!detector) return;
+      this.detectors.delete(partition);
+      this.replaying.delete(partition);
+      try {
+        await this.write(detector, AbortSignal.timeout(RELEASE_WRITE_MS));
+        const stored = await this.options.store.loadState(this.stateKey(partition));
+        if (stored === undefined || BigInt(stored.offset) < detector.lastOffset)
+          await this.save(partition, detector);
+        this.logger.info({ partition, offset: detector.lastOffset.toString() }, 'Detection state released.');
+      } catch (err) {
+        this.logger.warn(
+          { err: summarizeError(err), partition },
+          'Could not save detection state on release.',
+        );
+      }
+    });
   }
 
   /**
@@ -125,8 +159,20 @@ export class DetectionStage {
     });
   }
 
-  private tick(idleMs: number): void {
-    for (const [partition, detector] of this.detectors) {
+  private async tick(idleMs: number): Promise<void> {
+    const owned = this.options.ownedPartitions?.();
+    if (owned) {
+      for (const partition of this.detectors.keys()) {
+        if (!owned.includes(partition)) void this.release(partition);
+      }
+    }
+    const idle = [...this.detectors].filter(([, detector]) => detector.isIdle(this.now(), idleMs));
+    if (idle.length === 0) return;
+    const backlog = await this.options.backlog?.().catch(() => undefined);
+    if (this.options.backlog && !backlog) return;
+    for (const [partition, detector] of idle) {
+      // The engine may have been released or replaced while the backlog was asked.
+      if (this.detectors.get(partition) !== detector || (backlog?.get(partition) ?? 0) > 0) continue;
       if (!detector.advanceIfIdle(this.now(), idleMs)) continue;
       void this.serialize(partition, () => this.write(detector, new AbortController().signal)).catch(
         (err: unknown) =>
@@ -241,6 +287,9 @@ export class DetectionStage {
     return next;
   }
 }
+
+/** How long a released partition's last output may take to write. */
+const RELEASE_WRITE_MS = 10_000;
 
 /** Whether records between the engine's state and `firstOffset` are missing from it. */
 function isGap(detector: Detector, firstOffset: bigint): boolean {

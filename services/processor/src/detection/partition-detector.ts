@@ -32,6 +32,12 @@ export class PartitionDetector {
   lastOffset: bigint;
   /** Wall-clock ms of the last event taken in, for the idle advance. */
   lastEventWall = 0;
+  /**
+   * Wall-clock ms of the last snapshot saved. A cold engine has none, so it saves at its
+   * first flush, before that batch is committed: any offset the group committed then has
+   * a snapshot at or behind it, and a partition that moves on early is replayed from that
+   * snapshot instead of being picked up by a cold engine mid-stream.
+   */
   lastSnapshotWall: number;
   /** Output drained from the engine and not yet written. */
   pending: { anomalies: Anomaly[]; metrics: BucketMetric[] } = { anomalies: [], metrics: [] };
@@ -43,7 +49,7 @@ export class PartitionDetector {
   constructor(options: DetectionOptions, now: number, snapshot?: { engine: EngineSnapshot; offset: bigint }) {
     this.engine = new DetectionEngine(options, snapshot?.engine);
     this.lastOffset = snapshot?.offset ?? -1n;
-    this.lastSnapshotWall = now;
+    this.lastSnapshotWall = snapshot ? now : Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -79,12 +85,17 @@ export class PartitionDetector {
     }
   }
 
+  /** Whether no event came for `idleMs` (the engine has taken some in before). */
+  isIdle(now: number, idleMs: number): boolean {
+    return this.lastEventTime !== undefined && now - this.lastEventWall >= idleMs;
+  }
+
   /**
    * Without events for `idleMs`, event time follows the wall clock from the last event,
    * so buckets keep closing and a service that went silent is noticed.
    */
   advanceIfIdle(now: number, idleMs: number): boolean {
-    if (this.lastEventTime === undefined || now - this.lastEventWall < idleMs) return false;
+    if (this.lastEventTime === undefined || !this.isIdle(now, idleMs)) return false;
     const elapsed = now - this.lastEventWall;
     if (elapsed - this.idleAdvanced < 1_000) return false;
     this.idleAdvanced = elapsed;
