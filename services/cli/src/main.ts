@@ -106,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
     case 'all': {
       // The collector, the processor, the alerter and the search API with the UI in one
       // process, on shared embedded engines or on Kafka and Elasticsearch (engines.ts);
-      // the first three keep their own ops endpoints (an explicit ops.port goes to the
-      // processor, the next ones to the collector and the alerter).
+      // each keeps its own ops endpoints and metrics registry (an explicit ops.port goes to
+      // the processor, the next ones to the collector, the alerter and the API).
       logger.info(
         { config: redactConfig(config) },
         'Starting the collector, the processor, the alerter and the API.',
@@ -123,16 +123,25 @@ async function main(argv: string[]): Promise<number> {
         ...roles,
         ops: { ...roles.ops, ...(port !== undefined && { port: port === 0 ? 0 : port + offset }) },
       });
+      // Each role's start is looked at once every role is up: one that fails before then
+      // must not count as an unhandled rejection, which would end the process without its message.
+      const starts: Array<Promise<void>> = [];
+      const watch = (start: Promise<void>) => {
+        start.catch(() => undefined);
+        starts.push(start);
+      };
       const processor = await runProcessor(roles, logger, engines.processor);
+      watch(processor.started);
       const collector = await runCollector(opsAt(1), logger, engines.collector);
+      watch(collector.kafkaChecked);
       const alerter = await runAlerter(opsAt(2), logger, engines.alerter);
+      watch(alerter.started);
       const access = await accessControlFromConfig(roles, logger);
-      const api = await runApi(roles, logger, {
+      const api = await runApi(opsAt(3), logger, {
         auth: access.auth,
         ...engines.api,
         engines: engines.kind,
       });
-      const starts = [processor.started, collector.kafkaChecked, alerter.started];
       await untilSignalOrFailure(logger, starts).finally(async () => {
         await api.stop();
         await access.close();
