@@ -2,7 +2,7 @@ import type { LogEvent, Registry } from '@vigie/common';
 import { Counter } from '@vigie/common';
 import type { EventLines, EventSink, LineProblem, LineSink, RawLine, SerializedEvent } from './model.js';
 import { errorEvent } from './parse/build.js';
-import type { EventLinesOutcome, ParseWorkerConfig } from './parse-pool/index.js';
+import type { ParseWorkerConfig, SerializedRun } from './parse-pool/index.js';
 import { ParsePool, StuckLine } from './parse-pool/index.js';
 import { textEvent } from './sources/http/event.js';
 import { lineEvent } from './sources/http/line-event.js';
@@ -125,15 +125,16 @@ export class CollectorPipeline implements LineSink {
   async submitLines(source: string, lines: RawLine[]): Promise<void> {
     if (lines.length === 0) return;
     this.linesIn.inc({ source }, lines.length);
-    let events: LogEvent[];
     if (this.pool) {
-      const outcomes = await this.pool.parse(lines);
-      events = outcomes.map((outcome) =>
-        outcome instanceof StuckLine ? this.finish(this.deadLetter(source, outcome)) : outcome,
-      );
-    } else {
-      events = lines.map((line) => this.finish(this.parseHere(source, line)));
+      // The workers' events go to the sink as they serialised them.
+      const outcomes = await this.pool.parseSerialized(lines);
+      const { records, problems } = this.collect(outcomes, (stuck) => this.deadLetter(source, stuck));
+      const failed = problems.filter(([, error]) => error).length;
+      if (failed > 0) this.parseErrors.inc({ source }, failed);
+      await this.writeSerialized(source, records);
+      return;
     }
+    const events = lines.map((line) => this.finish(this.parseHere(source, line)));
     const failed = events.filter((event) => event.vigie?.parse_error).length;
     if (failed > 0) this.parseErrors.inc({ source }, failed);
     await this.write(source, events);
@@ -166,23 +167,29 @@ export class CollectorPipeline implements LineSink {
       await this.submitEvents(source, events);
       return problems;
     }
-    const { records, problems } = this.collect(source, await this.pool.parseEventLines(lines));
+    const outcomes = await this.pool.parseEventLines(lines);
+    const { records, problems } = this.collect(outcomes, (stuck) => {
+      if (stuck.cause === 'over_budget') this.overBudget.inc({ source });
+      return textEvent(stuck.line.text, stuck.line.context, stuck.reason);
+    });
     await this.writeSerialized(source, records);
     return problems;
   }
 
-  /** The workers' events as records for the sink, stuck lines dead-lettered among them. */
-  private collect(
-    source: string,
-    outcomes: EventLinesOutcome[],
+  /**
+   * The workers' events as records for the sink, with the event of each stuck line
+   * (`deadLetter`, then redacted and fitted here) among them.
+   */
+  private collect<Line>(
+    outcomes: Array<SerializedRun | StuckLine<Line>>,
+    deadLetter: (stuck: StuckLine<Line>) => LogEvent,
   ): { records: SerializedEvent[]; problems: LineProblem[] } {
     const records: SerializedEvent[] = [];
     const problems: LineProblem[] = [];
     for (const outcome of outcomes) {
       if (outcome instanceof StuckLine) {
-        if (outcome.cause === 'over_budget') this.overBudget.inc({ source });
         problems.push([records.length, outcome.reason]);
-        const event = this.finish(textEvent(outcome.line.text, outcome.line.context, outcome.reason));
+        const event = this.finish(deadLetter(outcome));
         records.push({ key: event.service.name, value: Buffer.from(JSON.stringify(event)) });
         continue;
       }

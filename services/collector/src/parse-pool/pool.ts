@@ -114,10 +114,15 @@ export class ParsePool {
 
   /** Parses lines into events (or stuck lines), in their order. */
   async parse(lines: RawLine[]): Promise<ParseOutcome[]> {
-    const outcomes = await this.spread({ kind: 'lines', lines });
+    const outcomes = await this.parseSerialized(lines);
     return outcomes.flatMap((outcome): ParseOutcome[] =>
-      outcome instanceof StuckLine ? [outcome as StuckLine<RawLine>] : decodeRun(outcome),
+      outcome instanceof StuckLine ? [outcome] : decodeRun(outcome),
     );
+  }
+
+  /** `parse`, with the events left serialised for the sink. */
+  async parseSerialized(lines: RawLine[]): Promise<Array<SerializedRun | StuckLine>> {
+    return (await this.spread({ kind: 'lines', lines })) as Array<SerializedRun | StuckLine>;
   }
 
   /**
