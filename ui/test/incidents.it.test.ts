@@ -42,7 +42,8 @@ async function saveIncident(id: string, overrides: Partial<Incident> = {}): Prom
     title: `Error spike on checkout ${hostile(0)}`,
     status: 'open',
     severity: 'critical',
-    cycle: 0,
+    // The alerter opens an incident in cycle 1; each reopening starts the next.
+    cycle: 1,
     openedAt: iso(now - 600_000),
     updatedAt: iso(now - 60_000),
     anomalies: [anomaly],
@@ -119,6 +120,17 @@ it('opens the link of a notification and shows hostile titles, timelines and sam
     expect(await detail().locator(tag).count(), tag).toBe(0);
   expect(await detail().locator('a[href^="javascript:"]').count()).toBe(0);
   await screenshot(ui.page, 'incident-hostile');
+});
+
+it('says how many times an incident reopened, and nothing for one in its first cycle', async () => {
+  const first = await saveIncident('vigie-cycle-1');
+  await ui.open(`#/incidents?incident=${first.id}`);
+  await expect.poll(() => ui.page.getByTestId('incident-title').textContent()).toBe(first.title);
+  expect(await detail().textContent()).not.toContain('reopened');
+  const third = await saveIncident('vigie-cycle-3', { cycle: 3, title: 'Third cycle of checkout' });
+  await ui.open(`#/incidents?incident=${third.id}`);
+  await expect.poll(() => ui.page.getByTestId('incident-title').textContent()).toBe(third.title);
+  expect(await detail().textContent()).toContain('reopened 2×');
 });
 
 it('links each anomaly to the Anomalies page and to its logs in Search', async () => {
