@@ -1,0 +1,116 @@
+import { type BusRecord, createRegistry, type LogBus, type LogEvent, loadConfig } from '@vigie/common';
+import { MemoryStore, testLogger } from '@vigie/testkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DetectionStage } from '../src/detection/detection-stage.js';
+import type { PartitionEvent } from '../src/detection/partition-detector.js';
+import { Indexer } from '../src/indexing/indexer.js';
+import { createProcessorMetrics } from '../src/metrics.js';
+
+const START = Date.parse('2026-01-05T10:00:00Z');
+const WALL = Date.parse('2026-11-29T00:00:00Z');
+const { config } = loadConfig({ env: { VIGIE_DETECTION_IDLE_SECONDS: '10' } });
+const stateKey = (partition: number) => `${config.processor.groupId}/${config.kafka.logsTopic}/${partition}`;
+
+/** One event a second of `service`, the i-th at offset i, for `seconds` from `from`. */
+function eventsOf(service: string, from = 0, seconds = 60): PartitionEvent[] {
+  return Array.from({ length: seconds }, (_, k) => {
+    const i = from + k;
+    const event: LogEvent = {
+      '@timestamp': new Date(START + i * 1000).toISOString(),
+      message: 'GET /cart 200',
+      service: { name: service },
+    };
+    return { id: `${service}-${i}`, offset: BigInt(i), event, recordTime: WALL };
+  });
+}
+
+describe('DetectionStage, when partitions move and go idle', () => {
+  let now = WALL;
+  let owned: number[] = [0, 1];
+  let backlog = new Map<number, number>();
+  let store: MemoryStore;
+  let stage: DetectionStage;
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    now = WALL;
+    owned = [0, 1];
+    backlog = new Map();
+    store = new MemoryStore();
+    const published: BusRecord[] = [];
+    // Only the two calls the stage makes; a bus double with nothing else to do.
+    const bus = {
+      ensureTopic: async () => undefined,
+      publish: async (_topic: string, records: BusRecord[]) => void published.push(...records),
+    } as unknown as LogBus;
+    const logger = testLogger();
+    const metrics = createProcessorMetrics(createRegistry());
+    const indexer = new Indexer({ store, metrics, logger, retryMinMs: 1, retryMaxMs: 1 });
+    stage = new DetectionStage({
+      config,
+      store,
+      bus,
+      indexer,
+      logger,
+      metrics,
+      now: () => now,
+      ownedPartitions: () => owned,
+      backlog: async () => backlog,
+    });
+    await stage.start();
+    for (const [partition, service] of [
+      [0, 'kept'],
+      [1, 'moved'],
+    ] as const) {
+      await stage.ingest(partition, eventsOf(service), 59n);
+      await stage.flush(partition, new AbortController().signal);
+    }
+  });
+  afterEach(async () => {
+    await stage.stop();
+    vi.useRealTimers();
+  });
+
+  /** The end of the latest bucket written for `service`, epoch ms. */
+  const latestBucket = (service: string) =>
+    Math.max(
+      ...[...store.metrics.values()]
+        .filter((m) => m.service === service)
+        .map((m) => Date.parse(m['@timestamp'])),
+    );
+
+  async function idleFor(ms: number): Promise<void> {
+    now += ms;
+    await vi.advanceTimersByTimeAsync(ms);
+  }
+
+  it('drops the engine of a partition that moved away, after saving its state, and writes nothing more for it', async () => {
+    // Taken in but not flushed yet when the partition moves: released with the engine.
+    await stage.ingest(1, eventsOf('moved', 60, 10), 69n);
+    owned = [0];
+    await idleFor(30_000);
+    expect((await store.loadState(stateKey(1)))?.offset).toBe('69');
+    // The partition that stayed went on in wall-clock time (silence is detected there)...
+    expect(latestBucket('kept')).toBeGreaterThan(START + 60_000);
+    // ...the one that moved wrote what its events closed (up to the 50-60 s bucket) and
+    // nothing after: its new owner reads it now.
+    expect(latestBucket('moved')).toBe(START + 50_000);
+  });
+
+  it('does not take records waiting in the bus for silence', async () => {
+    const before = latestBucket('kept');
+    backlog = new Map([
+      [0, 5_000],
+      [1, 0],
+    ]);
+    await idleFor(30_000);
+    expect(latestBucket('kept')).toBe(before);
+    expect(latestBucket('moved')).toBeGreaterThan(START + 60_000);
+    backlog = new Map([
+      [0, 0],
+      [1, 0],
+    ]);
+    await idleFor(6_000);
+    expect(latestBucket('kept')).toBeGreaterThan(START + 60_000);
+  });
+});
