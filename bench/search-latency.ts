@@ -177,6 +177,7 @@ async function startApi(elasticsearchUrl: string, dir: string): Promise<{ api: V
     VIGIE_ELASTICSEARCH_INDEX_PREFIX: PREFIX,
     VIGIE_API_HOST: '127.0.0.1',
     VIGIE_API_PORT: String(port),
+    VIGIE_OPS_PORT: '0',
     VIGIE_API_KEYS_FILE: join(dir, 'keys.json'),
     VIGIE_API_AUDIT_FILE: join(dir, 'audit.log'),
     VIGIE_API_RATE_LIMIT_PER_MINUTE: '1000000',

@@ -122,22 +122,18 @@ describe('deploy/kubernetes', () => {
       for (const container of pod.spec.containers) {
         const role = roleOf(container);
         const { config } = containerConfig(container);
-        const portName = role === 'api' ? 'http' : 'ops';
-        const port = container.ports?.find((p) => p.name === portName)?.containerPort;
+        const port = container.ports?.find((p) => p.name === 'ops')?.containerPort;
         expect(container.livenessProbe?.httpGet, workload.metadata.name).toEqual({
           path: '/health',
-          port: portName,
+          port: 'ops',
         });
         expect(container.readinessProbe?.httpGet, workload.metadata.name).toEqual({
           path: '/ready',
-          port: portName,
+          port: 'ops',
         });
-        if (role === 'api') {
-          // The API serves /health and /ready on its own port and has no /metrics.
-          expect(port).toBe(config.api.port);
-          expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'false' });
-          continue;
-        }
+        // The API's own port, which its Service targets, is the one it listens on.
+        if (role === 'api')
+          expect(container.ports?.find((p) => p.name === 'http')?.containerPort).toBe(config.api.port);
         expect(port).toBe(config.ops.port ?? DEFAULT_OPS_PORTS[role as keyof typeof DEFAULT_OPS_PORTS]);
         expect(config.ops.host).toBe('0.0.0.0');
         expect(pod.metadata.annotations, workload.metadata.name).toEqual({

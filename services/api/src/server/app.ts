@@ -7,6 +7,7 @@ import type { AlerterConfig, AlertStore, Logger, LogSearch, LogStore, VigieConfi
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ACCESS_CONTROL_RESPONSES, OPENAPI_SECURITY } from '../auth/openapi.js';
 import { registerErrorHandler } from './errors.js';
+import { type ApiMetrics, registerRequestMetrics, timedSearch } from './metrics.js';
 import { registerAlertingRoutes } from './routes/alerting/index.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -44,6 +45,8 @@ export interface ApiServerOptions {
   info?: { engines: EngineKind; demo: boolean };
   /** The clock of relative times, for tests. */
   now?: () => number;
+  /** Where requests and reads of the store are counted and timed (`runApi` serves them); none by default. */
+  metrics?: ApiMetrics;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);
+  if (options.metrics) registerRequestMetrics(app, options.metrics);
+  const search = options.metrics ? timedSearch(options.search, options.metrics) : options.search;
 
   // The document is registered first so that it sees every route, the access
   // control's own (keys, audit) included.
@@ -112,11 +117,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     engines: options.info?.engines ?? 'kafka+elasticsearch',
     demo: options.info?.demo ?? false,
   });
-  registerSearchRoutes(app, options.search, now);
-  registerTailRoute(app, options.search, config, now);
-  registerAnomalyRoutes(app, options.search, now);
-  registerPerformanceRoute(app, options.search, now);
-  if (options.alerting) registerAlertingRoutes(app, { ...options.alerting, search: options.search, now });
+  registerSearchRoutes(app, search, now);
+  registerTailRoute(app, search, config, now);
+  registerAnomalyRoutes(app, search, now);
+  registerPerformanceRoute(app, search, now);
+  if (options.alerting) registerAlertingRoutes(app, { ...options.alerting, search, now });
   await registerUi(app, config.uiDir);
   return app;
 }

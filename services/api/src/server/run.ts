@@ -1,17 +1,20 @@
-import type { AlertStore, Logger, LogSearch, LogStore, VigieConfig } from '@vigie/common';
-import { ConfigError } from '@vigie/common';
+import type { AlertStore, Logger, LogSearch, LogStore, RoleOps, VigieConfig } from '@vigie/common';
+import { ConfigError, createRegistry, DEFAULT_OPS_PORTS, startRoleOps } from '@vigie/common';
 import { ElasticsearchAlertStore, ElasticsearchStore } from '@vigie/storage';
 import type { FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../auth/index.js';
 import { createApiServer } from './app.js';
+import { createApiMetrics } from './metrics.js';
 import type { EngineKind } from './routes/info.js';
 
 /** A running API server. */
 export interface RunningApi {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The ops endpoints (/health, /ready, /metrics), e.g. http://127.0.0.1:9467 */
+  opsUrl: string;
   app: FastifyInstance;
-  /** Closes the server (ending live tails) and the store; idempotent. */
+  /** Closes the server (ending live tails), the ops endpoints and the store; idempotent. */
   stop(): Promise<void>;
 }
 
@@ -29,7 +32,8 @@ export interface RunApiOptions {
 
 /**
  * Starts `vigie api`: the search API and the built UI on `api.host:api.port`, reading
- * Elasticsearch. Fails at start-up when Elasticsearch does not answer, or when asked to
+ * Elasticsearch, and its ops endpoints on `ops.host:ops.port` (9467 by default) like
+ * every role, with the request and store metrics. Fails at start-up when Elasticsearch does not answer, or when asked to
  * listen beyond loopback with no access control.
  */
 export async function runApi(
@@ -56,10 +60,13 @@ export async function runApi(
   const closeStores = async () => {
     for (const engine of owned) await engine.close();
   };
+  const registry = createRegistry({ role: 'api' });
   let app: FastifyInstance;
+  let ops: RoleOps;
   try {
     await alerts.setupAlerting();
     app = await createApiServer({
+      metrics: createApiMetrics(registry),
       store,
       search: store,
       config: config.api,
@@ -71,6 +78,16 @@ export async function runApi(
       info: { engines: options.engines ?? 'kafka+elasticsearch', demo: config.collector.demo },
     });
     await app.listen({ host, port });
+    ops = await startRoleOps({
+      ops: config.ops,
+      defaultPort: DEFAULT_OPS_PORTS.api,
+      registry,
+      readiness: () => storeReadiness(store),
+      logger,
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
   } catch (err) {
     await closeStores();
     throw err;
@@ -82,12 +99,24 @@ export async function runApi(
   let stopped = false;
   return {
     url,
+    opsUrl: ops.opsUrl,
     app,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await app.close();
+      await Promise.allSettled([app.close(), ops.close()]);
       await closeStores();
     },
   };
+}
+
+/** Ready while the store answers, as the API's own GET /ready says. */
+async function storeReadiness(store: Pick<LogStore, 'healthcheck'>) {
+  try {
+    await store.healthcheck();
+    return { ready: true, checks: { storage: 'ok' } };
+  } catch {
+    // The reason is in the API's own /ready answer and logs; probes only need the verdict.
+    return { ready: false, checks: { storage: 'unavailable' } };
+  }
 }

@@ -24,6 +24,7 @@ describe('vigie api', () => {
   it('listens on 127.0.0.1, answers the API, and stops on SIGTERM', async () => {
     const vigie = new VigieProcess(['api'], {
       VIGIE_API_PORT: '0',
+      VIGIE_OPS_PORT: '0',
       VIGIE_API_UI_DIR: '/nonexistent/ui',
       VIGIE_ELASTICSEARCH_URL: ENGINES.elasticsearchUrl,
       ...files,
@@ -48,6 +49,17 @@ describe('vigie api', () => {
       const incidents = await fetch(`${url}/api/incidents?status=active`);
       expect(incidents.status).toBe(200);
       expect(await incidents.json()).toEqual({ incidents: [] });
+      // Its ops endpoints, apart from the API: ready on Elasticsearch, the search counted.
+      const opsUrl = await vigie.opsUrl();
+      expect(opsUrl).not.toBe(url);
+      expect((await fetch(`${opsUrl}/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^vigie_api_requests_total\{[^}]*route="\/api\/search",status_code="200"[^}]*\} 1$/m,
+      );
+      expect(metrics).toMatch(
+        /^vigie_api_store_duration_seconds_count\{[^}]*operation="search"[^}]*\} [1-9]/m,
+      );
     } finally {
       expect(await vigie.kill()).toBe(0);
     }

@@ -52,6 +52,7 @@ describe('GET /api/info', () => {
       const config = {
         ...base,
         api: apiConfig(),
+        ops: { ...base.ops, port: 0 },
         collector: { ...base.collector, demo },
       };
       const api = await runApi(config, testLogger(), {

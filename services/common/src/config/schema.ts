@@ -149,7 +149,7 @@ export const ConfigSchema = Type.Object(
             minimum: 0,
             maximum: 65535,
             description:
-              'Port of the /metrics, /health and /ready endpoints (0 picks a free one). Default: 9464 for the processor, 9465 for the collector, 9466 for the alerter, so they fit on one host.',
+              'Port of the /metrics, /health and /ready endpoints (0 picks a free one). Default: 9464 for the processor, 9465 for the collector, 9466 for the alerter, 9467 for the API, so they fit on one host.',
           }),
         ),
       },
@@ -168,4 +168,4 @@ export type CollectorConfig = VigieConfig['collector'];
 export type FileSourceConfig = CollectorConfig['files'][number];
 
 /** Default port of each role's ops endpoints when `ops.port` is not set. */
-export const DEFAULT_OPS_PORTS = { processor: 9464, collector: 9465, alerter: 9466 } as const;
+export const DEFAULT_OPS_PORTS = { processor: 9464, collector: 9465, alerter: 9466, api: 9467 } as const;
