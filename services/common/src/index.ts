@@ -1,7 +1,7 @@
 export type { AlerterConfig, ReceiverConfig, RouteConfig } from './config/alerter.js';
 export { AlerterConfigSchema, ReceiverConfigSchema, RouteConfigSchema } from './config/alerter.js';
 export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';
-export type { ElasticsearchConfig, KafkaConfig } from './config/engines.js';
+export type { ElasticsearchConfig, ElasticsearchRetentionConfig, KafkaConfig } from './config/engines.js';
 export {
   ElasticsearchConfigSchema,
   KafkaConfigSchema,

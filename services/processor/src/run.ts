@@ -1,7 +1,7 @@
 import { KafkaBus, kafkaConnectionFromConfig } from '@vigie/bus';
 import type { DetectionStore, LogBus, Logger, LogStore, VigieConfig } from '@vigie/common';
 import { createRegistry, DEFAULT_OPS_PORTS, startRoleOps } from '@vigie/common';
-import { ElasticsearchStore } from '@vigie/storage';
+import { ElasticsearchRetention, ElasticsearchStore } from '@vigie/storage';
 import { createProcessorMetrics } from './metrics.js';
 import { Processor } from './processor.js';
 
@@ -45,6 +45,11 @@ export async function runProcessor(
   }));
   const store = engines.store ?? new ElasticsearchStore({ ...config.elasticsearch, logger });
   const processor = new Processor({ config, bus, store, logger, metrics });
+  // Each processor runs one retention job on the Elasticsearch it writes to (see retention.ts).
+  const retention =
+    engines.store || !config.elasticsearch.retention.enabled
+      ? undefined
+      : new ElasticsearchRetention({ ...config.elasticsearch, logger, registry });
   const ops = await startRoleOps({
     ops: config.ops,
     defaultPort: DEFAULT_OPS_PORTS.processor,
@@ -54,6 +59,7 @@ export async function runProcessor(
   });
   const { opsUrl } = ops;
   const started = processor.start();
+  retention?.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -62,7 +68,7 @@ export async function runProcessor(
     started,
     stop: () => {
       stopping ??= (async () => {
-        await processor.stop();
+        await Promise.all([processor.stop(), retention?.stop()]);
         await started.catch(() => undefined);
         await Promise.allSettled([
           ...(engines.bus ? [] : [bus.close()]),

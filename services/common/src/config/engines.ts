@@ -80,6 +80,61 @@ export const KafkaConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** How long one environment's log events are kept, overriding the defaults of `elasticsearch.retention`. */
+export const EnvironmentRetentionSchema = Type.Object(
+  {
+    maxAgeDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Days of this environment's events kept; default: elasticsearch.retention.maxAgeDays.",
+      }),
+    ),
+    maxBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1_048_576,
+        description:
+          "Primary store bytes of this environment's log indices before its oldest days are deleted (today's index is always kept).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The `elasticsearch.retention` section: when whole daily log indices are deleted. */
+export const ElasticsearchRetentionSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        'Let each processor delete old daily log indices (and old dead letters, bucket metrics and closed anomalies). Off when something else manages retention.',
+    }),
+    maxAgeDays: Type.Integer({
+      minimum: 1,
+      default: 30,
+      description: 'Daily log indices whose whole day is older than this many days are deleted.',
+    }),
+    maxBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1_048_576,
+        description:
+          "Total primary store bytes of all log indices; past it, the oldest days are deleted first, never today's index. No size limit when unset.",
+      }),
+    ),
+    intervalMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 1440,
+      default: 10,
+      description: 'How often each processor runs a retention pass.',
+    }),
+    environments: Type.Record(Type.String({ minLength: 1, maxLength: 100 }), EnvironmentRetentionSchema, {
+      default: {},
+      description:
+        'Per-environment overrides keyed by the exact service.environment value, e.g. {"staging":{"maxAgeDays":7}} (JSON in the environment variable). Events of a listed environment are written to indices of their own, <prefix>-logs-env-<name>-<day>, still under the <prefix>-logs alias.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** The `elasticsearch` section: where, how to authenticate, which CA to trust, how to name indices. */
 export const ElasticsearchConfigSchema = Type.Object(
   {
@@ -123,6 +178,14 @@ export const ElasticsearchConfigSchema = Type.Object(
       default: 1000,
       description: 'Mapped fields per log index; dynamic fields past it are kept in _source, not rejected.',
     }),
+    logsPrimaryShards: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description:
+        'Primary shards of each daily log index created from now on; raise it when one day of logs grows past about 50 GB.',
+    }),
+    retention: ElasticsearchRetentionSchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -131,3 +194,5 @@ export const ElasticsearchConfigSchema = Type.Object(
 export type KafkaConfig = Static<typeof KafkaConfigSchema>;
 /** The validated `elasticsearch` section. */
 export type ElasticsearchConfig = Static<typeof ElasticsearchConfigSchema>;
+/** The validated `elasticsearch.retention` section. */
+export type ElasticsearchRetentionConfig = Static<typeof ElasticsearchRetentionSchema>;

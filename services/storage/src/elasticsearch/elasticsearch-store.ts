@@ -33,12 +33,17 @@ import { createElasticsearchClient, type ElasticsearchConnection, elasticsearchR
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
 import { ElasticsearchOverview } from './elasticsearch-overview.js';
 import { ElasticsearchSearch } from './elasticsearch-search.js';
-import { deadLetterTemplate, logIndexName, logsTemplate } from './templates.js';
+import { LogIndexRouter } from './log-indices.js';
+import { deadLetterTemplate, logsTemplate } from './templates.js';
 
 /** How to reach Elasticsearch and how to name what Vigie creates there. */
 export interface ElasticsearchStoreOptions extends ElasticsearchConnection {
   indexPrefix: string;
   totalFieldsLimit: number;
+  /** Primary shards of the daily log indices (default 1). */
+  logsPrimaryShards?: number;
+  /** Environments (exact `service.environment` values) whose logs go to indices of their own. */
+  retention?: { environments?: Record<string, unknown> };
   logger: Logger;
 }
 
@@ -56,6 +61,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   private readonly deadLetterIndex: string;
   private readonly searcher: ElasticsearchSearch;
   private readonly overview: ElasticsearchOverview;
+  private readonly logIndices: LogIndexRouter;
   private closed = false;
 
   constructor(private readonly options: ElasticsearchStoreOptions) {
@@ -63,6 +69,7 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     this.prefix = options.indexPrefix;
     this.logsAlias = `${this.prefix}-logs`;
     this.deadLetterIndex = `${this.prefix}-deadletter`;
+    this.logIndices = new LogIndexRouter(this.prefix, Object.keys(options.retention?.environments ?? {}));
     this.searcher = new ElasticsearchSearch(this.client, this.prefix, (call) => this.guard(call));
     this.overview = new ElasticsearchOverview(this.client, this.prefix, (call) => this.guard(call));
   }
@@ -108,7 +115,9 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
 
   async setup(): Promise<void> {
     await this.guard(async () => {
-      await this.client.indices.putIndexTemplate(logsTemplate(this.prefix, this.options.totalFieldsLimit));
+      await this.client.indices.putIndexTemplate(
+        logsTemplate(this.prefix, this.options.totalFieldsLimit, this.options.logsPrimaryShards),
+      );
       await this.client.indices.putIndexTemplate(deadLetterTemplate(this.prefix));
     });
   }
@@ -201,7 +210,12 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     const operations: unknown[] = [];
     for (const log of logs) {
       operations.push(
-        { index: { _index: logIndexName(this.prefix, log.partitionTime), _id: log.id } },
+        {
+          index: {
+            _index: this.logIndices.indexFor(log.partitionTime, log.event.service?.environment),
+            _id: log.id,
+          },
+        },
         log.event,
       );
     }

@@ -5,7 +5,8 @@ import type { estypes } from '@elastic/elasticsearch';
  * time (`<prefix>-logs-2026.11.28`), and searched through the `<prefix>-logs` alias.
  * Daily indices chosen by a time that is stable for a given record make every write
  * idempotent: a replay after a crash lands in the same index with the same id and
- * overwrites, where a data stream's rollover could let it land twice.
+ * overwrites, where a data stream's rollover could let it land twice. Names are made
+ * and read in `log-indices.ts`; `retention.ts` deletes whole days.
  */
 
 /** One field's mapping. */
@@ -92,6 +93,7 @@ export const LOG_PROPERTIES: Record<string, Mapping> = {
 export function logsTemplate(
   prefix: string,
   totalFieldsLimit: number,
+  primaryShards = 1,
 ): estypes.IndicesPutIndexTemplateRequest {
   return {
     name: `${prefix}-logs`,
@@ -100,7 +102,7 @@ export function logsTemplate(
     template: {
       aliases: { [`${prefix}-logs`]: {} },
       settings: {
-        'index.number_of_shards': 1,
+        'index.number_of_shards': primaryShards,
         'index.auto_expand_replicas': '0-1',
         'index.refresh_interval': '1s',
         'index.mapping.ignore_malformed': true,
@@ -120,7 +122,6 @@ export function logsTemplate(
   };
 }
 
-/** A template for one small index (no daily split), with a fixed mapping. */
 /** A template for one index (not time-partitioned) named `name`. */
 export function singleIndexTemplate(
   name: string,
@@ -152,11 +153,4 @@ export function deadLetterTemplate(prefix: string): estypes.IndicesPutIndexTempl
       original: { type: 'text', index: false },
     },
   );
-}
-
-/** Daily index of a log written at `time` (epoch ms), in UTC. */
-export function logIndexName(prefix: string, time: number): string {
-  const date = new Date(time);
-  const day = `${date.getUTCFullYear()}.${String(date.getUTCMonth() + 1).padStart(2, '0')}.${String(date.getUTCDate()).padStart(2, '0')}`;
-  return `${prefix}-logs-${day}`;
 }
