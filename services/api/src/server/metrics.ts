@@ -79,16 +79,19 @@ export function timedSearch<T extends LogSearch>(search: T, metrics: ApiMetrics)
         return value;
       return (...args: unknown[]) => {
         const end = metrics.storeDuration.startTimer({ operation: key });
-        return (value.apply(target, args) as Promise<unknown>).then(
-          (result) => {
-            end({ outcome: 'ok' });
-            return result;
-          },
-          (err: unknown) => {
-            end({ outcome: 'error' });
-            throw err;
-          },
-        );
+        // Async from the first call: a store that throws before its promise is timed too.
+        return Promise.resolve()
+          .then(() => value.apply(target, args) as Promise<unknown>)
+          .then(
+            (result) => {
+              end({ outcome: 'ok' });
+              return result;
+            },
+            (err: unknown) => {
+              end({ outcome: 'error' });
+              throw err;
+            },
+          );
       };
     },
   });

@@ -1,4 +1,4 @@
-import { loadConfig, type VigieConfig } from '@vigie/common';
+import { loadConfig, type SearchPage, type SearchRequest, type VigieConfig } from '@vigie/common';
 import { MemoryAlertStore, MemoryStore, testLogger } from '@vigie/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApi, runApi } from '../../src/index.js';
@@ -9,6 +9,10 @@ class FlakyStore extends MemoryStore {
   down = false;
   override async healthcheck(): Promise<void> {
     if (this.down) throw new Error('store unreachable');
+  }
+  override async search(request: SearchRequest): Promise<SearchPage> {
+    if (this.down) throw new Error('store unreachable');
+    return super.search(request);
   }
 }
 
@@ -69,6 +73,21 @@ describe('the API ops endpoints', () => {
     expect(durations.get(series({ method: 'GET', route: '/api/search' }))).toBe(1);
     const reads = await samples(api.opsUrl, 'vigie_api_store_duration_seconds_count');
     expect(reads.get(series({ operation: 'search', outcome: 'ok' }))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a failed read of the store as an error, and the answer by its status', async () => {
+    const store = new FlakyStore();
+    const api = await startApi(store);
+    store.down = true;
+    const search = await fetch(`${api.url}/api/search?q=service.name:checkout&from=now-1h`);
+    expect(search.status).toBeGreaterThanOrEqual(500);
+    const requests = await samples(api.opsUrl, 'vigie_api_requests_total');
+    expect(
+      requests.get(series({ method: 'GET', route: '/api/search', status_code: String(search.status) })),
+    ).toBe(1);
+    const reads = await samples(api.opsUrl, 'vigie_api_store_duration_seconds_count');
+    expect(reads.get(series({ operation: 'search', outcome: 'error' }))).toBe(1);
+    expect(reads.get(series({ operation: 'search', outcome: 'ok' }))).toBeUndefined();
   });
 
   it('labels requests with the route pattern, never the URL', async () => {
