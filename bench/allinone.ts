@@ -120,10 +120,22 @@ interface RunResult {
   peakRssMb: number;
   /** Cores used by this load generator. */
   clientCores: number;
-  anomalies: number;
+  /** Anomalies found, by kind, e.g. `error_spike 2, latency 1`. */
+  anomalies: string;
   pushedBack: number;
   /** Events indexed per second, one entry per second of the run. */
   timeline: number[];
+}
+
+/** What the detection found, read through the search API of the process. */
+async function anomaliesByKind(vigie: VigieProcess): Promise<string> {
+  const line = vigie.stdout.split('\n').find((l) => l.includes('Search API listening.'));
+  const { url } = JSON.parse(line as string) as { url: string };
+  const response = await fetch(`${url}/api/anomalies?from=now-${HOURS + 2}h&size=1000`);
+  const { anomalies } = (await response.json()) as { anomalies: Array<{ kind: string }> };
+  const counts = new Map<string, number>();
+  for (const { kind } of anomalies) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
 }
 
 async function run(bodies: Body[], index: number): Promise<RunResult> {
@@ -157,7 +169,6 @@ async function run(bodies: Body[], index: number): Promise<RunResult> {
     const started = performance.now();
     const timeline: number[] = [];
     let indexed = 0;
-    let anomalies = 0;
     const posting = postAll(intake, bodies);
     let last = 0;
     while (indexed < EVENTS) {
@@ -165,7 +176,6 @@ async function run(bodies: Body[], index: number): Promise<RunResult> {
       if (vigie.child.exitCode !== null) throw new Error(`vigie all exited: ${vigie.stderr.slice(-2000)}`);
       const metrics = await scrapeMetrics(opsUrl);
       indexed = metrics.get('vigie_events_indexed_total') ?? 0;
-      anomalies = metrics.get('vigie_anomalies_total') ?? 0;
       timeline.push(indexed - last);
       last = indexed;
       progress(`  run ${index}: ${indexed.toLocaleString('en')} / ${EVENTS.toLocaleString('en')} indexed`);
@@ -173,6 +183,7 @@ async function run(bodies: Body[], index: number): Promise<RunResult> {
     }
     const seconds = (performance.now() - started) / 1000;
     const { pushedBack } = await posting;
+    const anomalies = await anomaliesByKind(vigie);
     const client = process.cpuUsage(clientBefore);
     return {
       eventsPerSecond: EVENTS / seconds,
