@@ -129,8 +129,7 @@ interface RunResult {
 
 /** What the detection found, read through the search API of the process. */
 async function anomaliesByKind(vigie: VigieProcess): Promise<string> {
-  const line = vigie.stdout.split('\n').find((l) => l.includes('Search API listening.'));
-  const { url } = JSON.parse(line as string) as { url: string };
+  const url = await vigie.apiUrl();
   const response = await fetch(`${url}/api/anomalies?from=now-${HOURS + 2}h&size=1000`);
   const { anomalies } = (await response.json()) as { anomalies: Array<{ kind: string }> };
   const counts = new Map<string, number>();

@@ -65,21 +65,12 @@ async function startDemo(dataDir: string): Promise<{ vigie: VigieProcess; api: s
     VIGIE_COLLECTOR_DATA_DIR: join(dataDir, 'collector'),
     VIGIE_EMBEDDED_DATA_DIR: join(dataDir, 'embedded'),
   });
-  const line = await waitFor(
-    'the API to listen',
-    async () => vigie.stdout.split('\n').find((l) => l.includes('Search API listening.')),
-    (l) => l !== undefined || vigie.child.exitCode !== null,
-    60_000,
-    100,
-  ).catch(async (err: unknown) => {
+  try {
+    return { vigie, api: await vigie.apiUrl() };
+  } catch (err) {
     await vigie.kill();
     throw err;
-  });
-  if (line === undefined) {
-    await vigie.kill();
-    throw new Error(`vigie all exited: ${vigie.stderr}`);
   }
-  return { vigie, api: (JSON.parse(line) as { url: string }).url };
 }
 
 /** What the screenshots show: shop-api's error spike, and its incident. */

@@ -28,15 +28,7 @@ async function startAll(dataDir: string, intakePort: number) {
     VIGIE_COLLECTOR_DATA_DIR: join(dataDir, 'collector'),
     VIGIE_EMBEDDED_DATA_DIR: join(dataDir, 'embedded'),
   });
-  const line = await waitFor(
-    'the API to listen',
-    async () => vigie.stdout.split('\n').find((l) => l.includes('Search API listening.')),
-    (l) => l !== undefined || vigie.child.exitCode !== null,
-    60_000,
-    100,
-  );
-  if (line === undefined) throw new Error(`vigie all exited: ${vigie.stderr}`);
-  const { url } = JSON.parse(line) as { url: string };
+  const url = await vigie.apiUrl();
   return { vigie, api: url, intake: `http://127.0.0.1:${intakePort}/ingest` };
 }
 

@@ -71,14 +71,7 @@ describe('vigie all', () => {
     });
     // And through the search API the same process serves (with the UI when built).
     // The API may start after the line is indexed: roles start side by side.
-    const line = await waitFor(
-      'the search API to listen',
-      async () => vigie?.stdout.split('\n').find((l) => l.includes('Search API listening.')),
-      (l) => l !== undefined,
-      60_000,
-      200,
-    );
-    const { url } = JSON.parse(line as string) as { url: string };
+    const url = await vigie.apiUrl();
     const search = await fetch(
       `${url}/api/search?q=${encodeURIComponent('service.name:checkout')}&from=now-1h`,
     );

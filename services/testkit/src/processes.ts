@@ -39,6 +39,23 @@ export class VigieProcess {
     return (JSON.parse(line as string) as { opsUrl: string }).opsUrl;
   }
 
+  /**
+   * The URL of the search API once it listens (`vigie api`, `vigie all`); rejects with
+   * the end of stderr if the process exits first.
+   */
+  async apiUrl(timeoutMs = 60_000): Promise<string> {
+    const line = await waitFor(
+      'the search API to listen',
+      async () => this.stdout.split('\n').find((l) => l.includes('Search API listening.')),
+      (l) => l !== undefined || this.child.exitCode !== null,
+      timeoutMs,
+      100,
+    );
+    if (line === undefined)
+      throw new Error(`vigie exited before its API listened: ${this.stderr.slice(-3000)}`);
+    return (JSON.parse(line) as { url: string }).url;
+  }
+
   /** Resident memory of the process, in bytes (Linux). */
   rssBytes(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');

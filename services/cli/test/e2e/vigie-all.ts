@@ -64,15 +64,7 @@ export class VigieAll {
       VIGIE_DETECTION_IDLE_SECONDS: '600',
       ...configuration.env(dataDir),
     });
-    const line = await waitFor(
-      'the API to listen',
-      async () => process.stdout.split('\n').find((l) => l.includes('Search API listening.')),
-      (l) => l !== undefined || process.child.exitCode !== null,
-      60_000,
-      100,
-    );
-    if (line === undefined) throw new Error(`vigie all exited: ${process.stderr.slice(-3000)}`);
-    const { url } = JSON.parse(line) as { url: string };
+    const url = await process.apiUrl();
     const vigie = new VigieAll(process, url, `http://127.0.0.1:${intakePort}`);
     await waitFor(
       'the intake to answer',
