@@ -11,6 +11,7 @@
  * Kafka's and Elasticsearch's pids come from the stack's pid files (or /proc).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KafkaBus } from '@vigie/bus';
 import { type BusRecord, createLogger } from '@vigie/common';
@@ -45,9 +46,12 @@ const stamp = Date.now().toString(36);
 let names = 0;
 const uniqueName = (prefix: string) => `${prefix}-${stamp}-${names++}`;
 
-/** CPU cores used over one run, by process. */
+/** One run: its rates, and the CPU cores each process used over its steady part. */
 interface RunResult {
+  /** Events over the time from the first record received to the last one committed. */
   rate: number;
+  /** The same once the group's assignment settled (NaN when that came too late to tell). */
+  steadyRate: number;
   seconds: number;
   processors: number[];
   kafka: number;
@@ -131,17 +135,32 @@ async function run(topic: string, size: number): Promise<RunResult> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     startedAt = performance.now();
-    cpuAtStart = [...pids.map(cpuSeconds), cpuOf(KAFKA_PID), cpuOf(ES_PID), machineCpuSeconds()];
+    const sample = () => [...pids.map(cpuSeconds), cpuOf(KAFKA_PID), cpuOf(ES_PID), machineCpuSeconds()];
+    cpuAtStart = sample();
+    // The steady part starts once every member holds its share of the partitions: the
+    // rebalances of members joining one after the other are behind it.
+    let steady: { at: number; done: number; cpu: number[] } | undefined;
     for (;;) {
-      const lag = await bus.consumerLag(topic, group);
-      if ([...lag.values()].every((n) => n === 0)) break;
+      const lag = [...(await bus.consumerLag(topic, group)).values()].reduce((a, b) => a + b, 0);
+      if (lag === 0) break;
+      if (!steady && (await assignmentSettled(opsUrls))) {
+        steady = { at: performance.now(), done: EVENTS - lag, cpu: sample() };
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const seconds = (performance.now() - startedAt) / 1000;
-    const cpuAtEnd = [...pids.map(cpuSeconds), cpuOf(KAFKA_PID), cpuOf(ES_PID), machineCpuSeconds()];
-    const cores = cpuAtEnd.map((cpu, i) => (cpu - (cpuAtStart[i] as number)) / seconds);
+    const endedAt = performance.now();
+    const cpuAtEnd = sample();
+    const seconds = (endedAt - startedAt) / 1000;
+    // Steady figures need a long enough steady part; the whole run's otherwise.
+    const window =
+      steady && steady.done < 0.8 * EVENTS
+        ? { seconds: (endedAt - steady.at) / 1000, events: EVENTS - steady.done, cpu: steady.cpu }
+        : undefined;
+    const over = window ?? { seconds, events: EVENTS, cpu: cpuAtStart };
+    const cores = cpuAtEnd.map((cpu, i) => (cpu - (over.cpu[i] as number)) / over.seconds);
     return {
       rate: EVENTS / seconds,
+      steadyRate: window ? window.events / window.seconds : Number.NaN,
       seconds,
       processors: cores.slice(0, size),
       kafka: cores[size] as number,
@@ -154,6 +173,24 @@ async function run(topic: string, size: number): Promise<RunResult> {
   }
 }
 
+/** Whether the members' assignments cover every partition once, as their /ready pages tell. */
+async function assignmentSettled(opsUrls: string[]): Promise<boolean> {
+  const held = await Promise.all(
+    opsUrls.map(async (url) => {
+      const body = (await (await fetch(`${url}/ready`)).json()) as { checks?: { bus?: string } };
+      const listed = /partitions \[([\d,]*)\]/.exec(body.checks?.bus ?? '')?.[1] ?? '';
+      return listed === '' ? [] : listed.split(',').map(Number);
+    }),
+  );
+  const all = held.flat();
+  return (
+    held.every((partitions) => partitions.length > 0) &&
+    all.length === PARTITIONS &&
+    new Set(all).size === PARTITIONS
+  );
+}
+
+const rate = (n: number) => (Number.isNaN(n) ? '   n/a' : String(Math.round(n)).padStart(6));
 const cores = (n: number) => (Number.isNaN(n) ? '  n/a' : n.toFixed(2));
 
 async function main(): Promise<void> {
@@ -171,7 +208,7 @@ async function main(): Promise<void> {
       const result = await run(topic, size);
       results.get(size)?.push(result);
       progress(
-        `  ${Math.round(result.rate)} events/s in ${result.seconds.toFixed(1)} s; CPU cores: processors ${result.processors.map(cores).join(' + ')}, Kafka ${cores(result.kafka)}, Elasticsearch ${cores(result.elasticsearch)}, whole machine ${cores(result.machine)}`,
+        `  ${Math.round(result.rate)} events/s in ${result.seconds.toFixed(1)} s, ${rate(result.steadyRate)} events/s once settled; CPU cores: processors ${result.processors.map(cores).join(' + ')}, Kafka ${cores(result.kafka)}, Elasticsearch ${cores(result.elasticsearch)}, whole machine ${cores(result.machine)}`,
       );
     }
   }
@@ -180,6 +217,7 @@ async function main(): Promise<void> {
     return {
       size,
       rate: median(runs.map((r) => r.rate)),
+      steadyRate: median(runs.map((r) => r.steadyRate).filter((r) => !Number.isNaN(r))),
       processors: median(runs.map((r) => r.processors.reduce((a, b) => a + b, 0))),
       kafka: median(runs.map((r) => r.kafka)),
       elasticsearch: median(runs.map((r) => r.elasticsearch)),
@@ -187,22 +225,29 @@ async function main(): Promise<void> {
         runs.map((r) => r.machine - r.kafka - r.elasticsearch - r.processors.reduce((a, b) => a + b, 0)),
       ),
       runs: runs.map((r) => Math.round(r.rate)),
+      steadyRuns: runs.map((r) => rate(r.steadyRate)),
     };
   });
-  const max = Math.max(...medians.map((m) => m.rate));
+  const max = Math.max(...medians.flatMap((m) => [m.rate, Number.isNaN(m.steadyRate) ? 0 : m.steadyRate]));
+  const label = (size: number) => `${size} processor${size > 1 ? 's' : ' '}`;
   const lines = [
     '',
     `Indexing throughput by processors in the group, ${EVENTS} events, ${PARTITIONS} partitions, median of ${RUNS} runs`,
+    '  whole run (first record received → group lag 0, start-up rebalances included):',
+    ...medians.map(
+      (m) => `  ${label(m.size)}  ${bar(m.rate, max)} ${rate(m.rate)} events/s  (runs: ${m.runs.join(', ')})`,
+    ),
+    '  once every member holds its partitions:',
     ...medians.map(
       (m) =>
-        `  ${m.size} processor${m.size > 1 ? 's' : ' '}  ${bar(m.rate, max)} ${String(Math.round(m.rate)).padStart(6)} events/s  (runs: ${m.runs.join(', ')})`,
+        `  ${label(m.size)}  ${bar(Number.isNaN(m.steadyRate) ? 0 : m.steadyRate, max)} ${rate(m.steadyRate)} events/s  (runs: ${m.steadyRuns.join(', ')})`,
     ),
     '',
-    `  CPU cores used (of ${(await import('node:os')).availableParallelism()}), medians:`,
+    `  CPU cores used (of ${availableParallelism()}) once settled (whole run when it settled late), medians:`,
     '                 processors   Kafka   Elasticsearch   total   rest of the machine',
     ...medians.map(
       (m) =>
-        `  ${m.size} processor${m.size > 1 ? 's' : ' '}   ${cores(m.processors).padStart(10)}  ${cores(m.kafka).padStart(6)}  ${cores(m.elasticsearch).padStart(14)}  ${cores(m.processors + m.kafka + m.elasticsearch).padStart(6)}  ${cores(m.others).padStart(8)}`,
+        `  ${label(m.size)}   ${cores(m.processors).padStart(10)}  ${cores(m.kafka).padStart(6)}  ${cores(m.elasticsearch).padStart(14)}  ${cores(m.processors + m.kafka + m.elasticsearch).padStart(6)}  ${cores(m.others).padStart(8)}`,
     ),
     '',
   ];

@@ -37,9 +37,12 @@ export interface DetectionStageOptions {
 /**
  * The processor's detection: one engine per partition, fed after the partition's batch
  * is indexed. Anomalies go to the store and the anomalies topic, metrics to the store,
- * all before the batch's offsets are committed; the engine state is saved every
- * `snapshotSeconds` with the offset it includes, and restored when a partition starts
- * (after a restart, or when it moves here from another processor).
+ * all before the batch's offsets are committed; the engine state is saved at a cold
+ * engine's first batch and then every `snapshotSeconds`, with the offset it includes, and
+ * restored when a partition starts here (after a restart, or when it moves here from
+ * another processor), the records between that offset and the group's commit replayed.
+ * A partition that moves away is released: its engine is dropped, so nothing here writes
+ * for services another member now reads.
  */
 export class DetectionStage {
   private readonly detectors = new Map<number, Detector>();
@@ -75,10 +78,12 @@ export class DetectionStage {
   }
 
   /**
-   * Lets go of a partition that moved to another member (or of every partition on stop):
-   * writes the output its engine still holds, saves the state unless the store already
-   * holds a newer one (the new owner may be ahead by now), and drops the engine. Best
-   * effort: the new owner replays from the last snapshot whatever this misses.
+   * Lets go of a partition that moved to another member (or of every partition on stop)
+   * and drops its engine. The state is saved unless the store holds a newer one (the new
+   * owner may be ahead by now) or the engine holds output not written yet: that output is
+   * not written either, since the new owner may have moved the same anomalies on already;
+   * it replays from the last snapshot and produces it itself (anomaly ids are derived
+   * from the series and the start). Best effort: a failure only means a longer replay.
    */
   private release(partition: number): Promise<void> {
     return this.serialize(partition, async () => {
@@ -86,12 +91,23 @@ export class DetectionStage {
       if (!detector) return;
       this.detectors.delete(partition);
       this.replaying.delete(partition);
+      const drained = detector.drain();
+      const { pending } = detector;
+      const unwritten =
+        drained.anomalies.length + drained.metrics.length + pending.anomalies.length + pending.metrics.length;
+      const offset = detector.lastOffset.toString();
+      if (unwritten > 0) {
+        this.logger.info(
+          { partition, offset },
+          'Detection state dropped with unwritten output; replayed by the next owner.',
+        );
+        return;
+      }
       try {
-        await this.write(detector, AbortSignal.timeout(RELEASE_WRITE_MS));
         const stored = await this.options.store.loadState(this.stateKey(partition));
         if (stored === undefined || BigInt(stored.offset) < detector.lastOffset)
           await this.save(partition, detector);
-        this.logger.info({ partition, offset: detector.lastOffset.toString() }, 'Detection state released.');
+        this.logger.info({ partition, offset }, 'Detection state released.');
       } catch (err) {
         this.logger.warn(
           { err: summarizeError(err), partition },
@@ -287,9 +303,6 @@ export class DetectionStage {
     return next;
   }
 }
-
-/** How long a released partition's last output may take to write. */
-const RELEASE_WRITE_MS = 10_000;
 
 /** Whether records between the engine's state and `firstOffset` are missing from it. */
 function isGap(detector: Detector, firstOffset: bigint): boolean {
