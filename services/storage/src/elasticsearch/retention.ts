@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { Counter, Gauge, type Logger, type Registry, summarizeError } from '@vigie/common';
 import { createElasticsearchClient, type ElasticsearchConnection } from './client.js';
 import { DAY_MS, LogIndexRouter, parseLogIndexName } from './log-indices.js';
@@ -29,8 +29,10 @@ export interface RetentionPassResult {
   deletedDocuments: { deadLetters: number; metrics: number; anomalies: number };
 }
 
-/** A delete-by-query may run longer than one ordinary request. */
-const DELETE_BY_QUERY_TIMEOUT_MS = 120_000;
+/** Documents deleted by one bulk request of a pass. */
+const DELETE_PAGE_SIZE = 1000;
+/** Bulk deletions per index and pass: what is left waits for the next pass. */
+const MAX_DELETE_PAGES = 20;
 
 /**
  * Deletes whole daily log indices past the configured age and size (see
@@ -154,12 +156,12 @@ export class ElasticsearchRetention {
   }
 
   private async deleteOldDocuments(cutoff: number): Promise<RetentionPassResult['deletedDocuments']> {
-    const before = { lt: cutoff, format: 'epoch_millis' };
+    const before: estypes.QueryDslRangeQuery = { lt: cutoff, format: 'epoch_millis' };
     const [deadLetters, metrics, anomalies] = await Promise.all([
-      this.deleteByQuery(`${this.prefix}-deadletter`, { range: { '@timestamp': before } }),
-      this.deleteByQuery(`${this.prefix}-metrics`, { range: { '@timestamp': before } }),
+      this.deleteMatching(`${this.prefix}-deadletter`, { range: { '@timestamp': before } }),
+      this.deleteMatching(`${this.prefix}-metrics`, { range: { '@timestamp': before } }),
       // An open anomaly is kept however old: it is still going on.
-      this.deleteByQuery(`${this.prefix}-anomalies`, {
+      this.deleteMatching(`${this.prefix}-anomalies`, {
         bool: { filter: [{ term: { state: 'closed' } }, { range: { updated: before } }] },
       }),
     ]);
@@ -174,19 +176,32 @@ export class ElasticsearchRetention {
     return { deadLetters, metrics, anomalies };
   }
 
-  private async deleteByQuery(index: string, query: object): Promise<number> {
-    const response = await this.client.deleteByQuery(
-      {
+  /**
+   * Deletes the documents of `index` matching `query`, by id, a page at a time: a
+   * search and a bulk delete rather than `_delete_by_query`, which needs the reindex
+   * module that a slimmed-down cluster may lack. At most `MAX_DELETE_PAGES` pages a pass.
+   */
+  private async deleteMatching(index: string, query: estypes.QueryDslQueryContainer): Promise<number> {
+    let deleted = 0;
+    for (let page = 0; page < MAX_DELETE_PAGES; page++) {
+      const found = await this.client.search({
         index,
         query,
-        conflicts: 'proceed',
-        refresh: true,
+        size: DELETE_PAGE_SIZE,
+        _source: false,
         allow_no_indices: true,
         ignore_unavailable: true,
-      },
-      { requestTimeout: Math.max(this.options.requestTimeoutMs, DELETE_BY_QUERY_TIMEOUT_MS) },
-    );
-    return response.deleted ?? 0;
+      });
+      const operations = found.hits.hits.flatMap((hit) =>
+        hit._id === undefined ? [] : [{ delete: { _index: hit._index, _id: hit._id } }],
+      );
+      if (operations.length === 0) break;
+      // Refreshed, so the next page's search no longer sees what this one deleted.
+      const response = await this.client.bulk({ operations, refresh: true });
+      deleted += response.items.filter((item) => item.delete?.result === 'deleted').length;
+      if (operations.length < DELETE_PAGE_SIZE) break;
+    }
+    return deleted;
   }
 }
 
