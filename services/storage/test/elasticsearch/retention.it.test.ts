@@ -10,8 +10,8 @@ import {
   uniqueName,
 } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ElasticsearchRetention, ElasticsearchStore, type LogRetentionPolicy } from '../../src/index.js';
 import { DAY_MS, logIndexName } from '../../src/elasticsearch/log-indices.js';
+import { ElasticsearchRetention, ElasticsearchStore, type LogRetentionPolicy } from '../../src/index.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const TODAY = Date.UTC(2026, 10, 28);
