@@ -129,7 +129,7 @@ export const ElasticsearchRetentionSchema = Type.Object(
     environments: Type.Record(Type.String({ minLength: 1, maxLength: 100 }), EnvironmentRetentionSchema, {
       default: {},
       description:
-        'Per-environment overrides keyed by the exact service.environment value, e.g. {"staging":{"maxAgeDays":7}} (JSON in the environment variable). Events of a listed environment are written to indices of their own, <prefix>-logs-env-<name>-<day>, still under the <prefix>-logs alias.',
+        'Per-environment overrides of maxAgeDays and maxBytes, keyed by the exact service.environment value, e.g. `{"staging":{"maxAgeDays":7}}` (JSON in the environment variable). Events of a listed environment are written to indices of their own, `<prefix>-logs-env-<name>-<day>`, still under the `<prefix>-logs` alias.',
     }),
   },
   { additionalProperties: false, default: {} },
