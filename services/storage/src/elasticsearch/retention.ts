@@ -63,10 +63,10 @@ export class ElasticsearchRetention {
     const indices = await this.listLogIndices();
     const plan = planLogRetention(indices, this.options.retention, now);
     const deleted: PlannedDeletion[] = [];
+    // Each deletion is reported as it is done, so a pass failing half-way still accounts for it.
     for (const index of plan) {
-      if (await this.deleteIndex(index.index)) deleted.push(index);
-    }
-    for (const index of deleted) {
+      if (!(await this.deleteIndex(index.index))) continue;
+      deleted.push(index);
       this.log.info(
         {
           index: index.index,
