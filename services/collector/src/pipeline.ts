@@ -16,12 +16,15 @@ import { fitEvent } from './transform/fit.js';
 export const PARSE_BUDGET_MS = 50;
 
 /**
- * HTTP bodies with fewer lines are parsed on the event loop even when there are workers:
- * below it, the trip to a worker and back (a message each way, a wake-up of the event
- * loop, a task per worker) costs about as much as the lines themselves (some 5-10 µs
- * each), and a handful of lines gains nothing by leaving.
+ * HTTP bodies with fewer lines are parsed on the event loop even when there are workers.
+ * A request costs the event loop some 200 µs whatever its size, and each line some 40-60
+ * µs more when parsed there, 10 µs when parsed on a worker; the hop to a worker costs
+ * some 200 µs of CPU of its own (messages, wake-ups). Under 8 lines, it saves the event
+ * loop little and costs the machine more than it saves (measured with
+ * `test/sources/http/measure-ingest-cpu.ts` on 2 cores: 1 line, event loop 265 → 240 µs
+ * per event, all threads 340 → 550; 8 lines, 87 → 39 and 120 → 170).
  */
-export const WORKER_MIN_LINES = 32;
+export const WORKER_MIN_LINES = 8;
 
 /** Parse worker threads of the pipeline. */
 export interface ParseWorkersOptions {
