@@ -89,12 +89,24 @@ function enginePid(pidFile: string, marker: string): number | undefined {
   return undefined;
 }
 
-const KAFKA_PID = enginePid('.cache/stack/kafka/kafka.pid', 'kafka.Kafka');
-const ES_PID = enginePid(
-  '.cache/stack/elasticsearch/run/elasticsearch.pid',
-  'org.elasticsearch.bootstrap.Elasticsearch',
-);
-const cpuOf = (pid: number | undefined) => (pid === undefined ? Number.NaN : cpuSeconds(pid));
+/** The engines' pids, looked up again before each run (a test elsewhere may restart them). */
+function enginePids(): { kafka: number | undefined; elasticsearch: number | undefined } {
+  return {
+    kafka: enginePid('.cache/stack/kafka/kafka.pid', 'kafka.Kafka'),
+    elasticsearch: enginePid(
+      '.cache/stack/elasticsearch/run/elasticsearch.pid',
+      'org.elasticsearch.bootstrap.Elasticsearch',
+    ),
+  };
+}
+/** CPU seconds of `pid`, NaN when it is unknown or gone (the run's figure for it is then n/a). */
+function cpuOf(pid: number | undefined): number {
+  try {
+    return pid === undefined ? Number.NaN : cpuSeconds(pid);
+  } catch {
+    return Number.NaN;
+  }
+}
 
 /** The events of every run: `sampleEvent` spread over SERVICES services, keyed by service. */
 async function publish(topic: string): Promise<void> {
@@ -135,7 +147,13 @@ async function run(topic: string, size: number): Promise<RunResult> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     startedAt = performance.now();
-    const sample = () => [...pids.map(cpuSeconds), cpuOf(KAFKA_PID), cpuOf(ES_PID), machineCpuSeconds()];
+    const engines = enginePids();
+    const sample = () => [
+      ...pids.map(cpuOf),
+      cpuOf(engines.kafka),
+      cpuOf(engines.elasticsearch),
+      machineCpuSeconds(),
+    ];
     cpuAtStart = sample();
     // The steady part starts once every member holds its share of the partitions: the
     // rebalances of members joining one after the other are behind it.
@@ -199,7 +217,10 @@ async function main(): Promise<void> {
   progress(
     `bench:scale — ${EVENTS} events of ${SERVICES} services on ${PARTITIONS} partitions, ${RUNS} runs of ${SIZES.join(', ')} processors`,
   );
-  progress(`Kafka pid ${KAFKA_PID ?? 'not found'}, Elasticsearch pid ${ES_PID ?? 'not found'}`);
+  const engines = enginePids();
+  progress(
+    `Kafka pid ${engines.kafka ?? 'not found'}, Elasticsearch pid ${engines.elasticsearch ?? 'not found'}`,
+  );
   await publish(topic);
   const results = new Map<number, RunResult[]>(SIZES.map((size) => [size, []]));
   for (let round = 1; round <= RUNS; round++) {
