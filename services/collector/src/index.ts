@@ -1,16 +1,19 @@
 export { BackpressureError } from './errors.js';
 export type {
+  EventLines,
   EventSink,
   InputOrigin,
   LineFormat,
+  LineProblem,
   LineSink,
   RawLine,
+  SerializedEvent,
   SourceContext,
   SourceHints,
 } from './model.js';
 export { parseLine, parseObject, parseSyslog } from './parse/index.js';
 export type { CollectorPipelineOptions, ParseWorkersOptions } from './pipeline.js';
-export { CollectorPipeline, PARSE_BUDGET_MS } from './pipeline.js';
+export { CollectorPipeline, PARSE_BUDGET_MS, WORKER_MIN_LINES } from './pipeline.js';
 export type { Redactor } from './redact/index.js';
 export { createRedactor } from './redact/index.js';
 export type { CollectorRunOptions, RunningCollector } from './run.js';
