@@ -12,14 +12,9 @@ import type {
   ParseWorkerMessage,
 } from './protocol.js';
 import { SLOT_COUNT, Slot } from './protocol.js';
-import { threadCpuMs } from './thread-cpu.js';
+import type { TaskProgress } from './watchdog.js';
+import { overrunStep } from './watchdog.js';
 import { workerEntry } from './worker-entry.js';
-
-/**
- * A step that has taken the budget in wall time but not in CPU time (its thread was not
- * scheduled: a busy machine) is given up to this many budgets before it counts as stuck.
- */
-const STARVED_BUDGETS = 20;
 
 /** Options of `ParsePool`. */
 export interface ParsePoolOptions {
@@ -48,14 +43,8 @@ interface Task {
   reject: (err: Error) => void;
 }
 
-interface Running {
+interface Running extends TaskProgress {
   task: Task;
-  id: number;
-  /** Last value of the `started` slot seen, and when it was first seen. */
-  started: number;
-  seenAt: number;
-  /** CPU time of the worker's thread when the step was first seen over its budget, ms. */
-  cpuMark?: number;
 }
 
 interface Slotted {
@@ -262,51 +251,20 @@ export class ParsePool {
   /** Replaces every worker that has not moved on to its next step within the budget. */
   private check(): void {
     const now = performance.now();
+    const budget = this.options.budgetMs;
     for (const slot of [...this.workers]) {
       const running = slot.running;
       if (!running || slot.retired) continue;
-      const board = slot.board;
-      // Not begun yet, or finished with its result on the way: nothing is stuck.
-      if (Atomics.load(board, Slot.task) !== running.id || Atomics.load(board, Slot.done) === running.id) {
-        running.seenAt = now;
-        continue;
-      }
-      // Line and phase are read before the step count, which the worker bumps after them:
-      // an unchanged count then vouches that they name the step that overran.
-      const line = Atomics.load(board, Slot.line);
-      const phase = Atomics.load(board, Slot.phase);
-      const started = Atomics.load(board, Slot.started);
-      if (started !== running.started) {
-        running.started = started;
-        running.seenAt = now;
-        running.cpuMark = undefined;
-      } else if (now - running.seenAt >= this.options.budgetMs && this.burnedBudget(slot, running, now)) {
-        const step = phase === 0 ? 'parse' : 'redaction';
+      const overrun = overrunStep(slot.board, running, slot.tid, budget, now);
+      if (overrun) {
         this.replace(
           slot,
           'over_budget',
-          `${step} exceeded its ${this.options.budgetMs} ms time budget`,
-          line,
+          `${overrun.step} exceeded its ${budget} ms time budget`,
+          overrun.line,
         );
       }
     }
-  }
-
-  /**
-   * Whether a step past its budget in wall time is stuck rather than starved. Where the
-   * worker's CPU time can be read (Linux), the step must also use a budget of CPU time
-   * from then on, or go `STARVED_BUDGETS` budgets without moving: on a machine shared
-   * with busier work, a thread that waits for a core is not cut short for it, and a
-   * line that loops is still cut after about two budgets.
-   */
-  private burnedBudget(slot: Slotted, running: Running, now: number): boolean {
-    const cpu = slot.tid === undefined ? undefined : threadCpuMs(slot.tid);
-    if (cpu === undefined || now - running.seenAt >= this.options.budgetMs * STARVED_BUDGETS) return true;
-    if (running.cpuMark === undefined) {
-      running.cpuMark = cpu;
-      return false;
-    }
-    return cpu - running.cpuMark >= this.options.budgetMs;
   }
 
   /**
