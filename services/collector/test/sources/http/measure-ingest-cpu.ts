@@ -4,7 +4,7 @@
  * up to the Kafka sink (on a bus that acknowledges at once). Not a test: a measurement.
  *
  *   node --import tsx services/collector/test/sources/http/measure-ingest-cpu.ts \
- *     [--bodies 60] [--lines 2000] [--concurrency 4] [--rounds 3]
+ *     [--bodies 60] [--lines 2000] [--concurrency 4] [--rounds 3] [--budget ms] [--only workers|event-loop]
  *
  * Main thread CPU is read from /proc (Linux) for the main thread alone: what `vigie all`
  * runs out of. Event loop time (`performance.eventLoopUtilization().active`) is wall time
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     /** Per-line time budget of the workers, ms (default: the pipeline's). */
     budget: { type: 'string' },
+    /** Measure one path only (e.g. under --cpu-prof). */
+    only: { type: 'string' },
   },
 });
 const BODIES = Number(values.bodies);
@@ -164,6 +166,7 @@ console.log(`${payloads.length} bodies of ${LINES} lines, ${CONCURRENCY} at a ti
 console.log('path         main thread CPU µs/event   event loop µs/event   process CPU µs/event   events/s');
 for (let round = 0; round < ROUNDS; round++) {
   for (const workers of [false, true]) {
+    if (values.only !== undefined && values.only !== (workers ? 'workers' : 'event-loop')) continue;
     const r = await measure(workers, payloads);
     console.log(
       `${(workers ? 'workers' : 'event loop').padEnd(12)} ${fmt(r.mainUsPerEvent)}                  ${fmt(r.loopUsPerEvent)}             ${fmt(r.processUsPerEvent)}        ${Math.round(r.eventsPerSecond)}${r.replaced ? ` (${r.replaced} workers replaced)` : ''}`,
