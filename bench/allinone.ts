@@ -2,21 +2,29 @@
  * Sustained ingest + index + detect of `vigie all` on the embedded engines (FileBus + SQLite).
  *
  *   npm run bench:allinone -- [--events 300000] [--runs 3] [--concurrency 4] [--batch 2000]
+ *                             [--event-rate 20000 | --backfill-hours 6]
  *
  * Each run starts a fresh `vigie all --no-demo` on a temporary data directory, posts
- * pre-serialised NDJSON (the demo shop's traffic with a round of its incidents, over
- * several hours of event time) to its HTTP intake, and waits until the processor has
+ * pre-serialised NDJSON of the demo shop's traffic to its HTTP intake, and waits until the
+ * processor has
  * indexed every event. Throughput is events indexed per second of wall time from the first
  * post to the last event indexed: collector parsing, the durable bus (fsynced), detection
  * and SQLite/FTS5 indexing all included. CPU and RSS are those of the `vigie all` process,
  * sampled from /proc; the load generator's own CPU is printed apart. No peer here: Loki
  * and Graylog cannot be installed from the registries this machine reaches.
+ *
+ * Event time: by default the events are spread at `--event-rate` per second up to now,
+ * as live traffic arriving at that rate would be, so detection closes its 10 s buckets as
+ * often as it would in production. `--backfill-hours N` spreads them over N hours instead,
+ * with a round of the demo's incidents in the last hour: a history replayed far faster
+ * than real time, where every event also closes buckets (heavier on detection), and
+ * anomalies are expected.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultShop, generateTraffic, incidentRound } from '@vigie/demo';
+import { defaultShop, generateTraffic, type Incident, incidentRound } from '@vigie/demo';
 import { waitFor } from '../services/testkit/src/engines.js';
 import { freePort } from '../services/testkit/src/private-kafka.js';
 import { scrapeMetrics, VigieProcess } from '../services/testkit/src/processes.js';
@@ -28,6 +36,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '4' },
     batch: { type: 'string', default: '2000' },
+    'event-rate': { type: 'string', default: '20000' },
+    'backfill-hours': { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
@@ -35,7 +45,10 @@ const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const BATCH = Number(values.batch);
 const GOAL = 20_000;
-const HOURS = 6;
+const EVENT_RATE = Number(values['event-rate']);
+const BACKFILL_HOURS = values['backfill-hours'] === undefined ? undefined : Number(values['backfill-hours']);
+/** The shop's total rate at its daily peak, events/s, with rateScale 1 (services/demo shop.ts). */
+const SHOP_PEAK_RATE = 8;
 
 interface Body {
   service: string;
@@ -43,20 +56,31 @@ interface Body {
   text: string;
 }
 
-/** The demo shop's traffic scaled to `EVENTS` events, as NDJSON bodies of one service each, in time order. */
+/** How the events spread over event time: live at `EVENT_RATE`, or a backfilled history. */
+function timeline(): { start: number; durationMs: number; rateScale: number; incidents: Incident[] } {
+  const now = Date.now();
+  if (BACKFILL_HOURS === undefined) {
+    const durationMs = Math.ceil((EVENTS / EVENT_RATE) * 1000 * 1.05);
+    return { start: now - durationMs, durationMs, rateScale: EVENT_RATE / SHOP_PEAK_RATE, incidents: [] };
+  }
+  const durationMs = BACKFILL_HOURS * 3_600_000;
+  const start = Math.floor((now - durationMs - 3_600_000) / 60_000) * 60_000;
+  return {
+    start,
+    durationMs,
+    rateScale: (EVENTS / (durationMs / 1000) / SHOP_PEAK_RATE) * 1.05,
+    incidents: incidentRound(start + durationMs - 3_600_000, 0),
+  };
+}
+
+/** The demo shop's traffic, `EVENTS` events, as NDJSON bodies of one service each, in time order. */
 function prepareBodies(): Body[] {
-  const start = Math.floor((Date.now() - (HOURS + 1) * 3_600_000) / 60_000) * 60_000;
-  // The shop logs about 8 events/s at its daily peak, a little over 5 on average.
-  const rateScale = (EVENTS / (HOURS * 3600 * 5)) * 1.1;
-  const incidents = incidentRound(start + (HOURS - 1) * 3_600_000, 0);
   const traffic = generateTraffic({
     seed: 11,
-    start,
-    durationMs: HOURS * 3_600_000,
     services: defaultShop(),
-    incidents,
-    rateScale,
-    dailyAmplitude: 0.3,
+    // Flat: the rate does not depend on the hour the bench runs at.
+    dailyAmplitude: 0,
+    ...timeline(),
   });
   const bodies: Body[] = [];
   const pending = new Map<string, string[]>();
@@ -127,10 +151,25 @@ interface RunResult {
   timeline: number[];
 }
 
+/** CPU seconds of each thread of `pid` with more than 0.1 s, busiest first (Linux). */
+function threadCpu(pid: number): string {
+  const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid, name, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+  });
+  return threads
+    .filter((t) => t.cpu > 0.1)
+    .sort((a, b) => b.cpu - a.cpu)
+    .map((t) => `${t.tid === String(pid) ? 'main' : t.name}:${t.cpu.toFixed(1)}s`)
+    .join(' ');
+}
+
 /** What the detection found, read through the search API of the process. */
 async function anomaliesByKind(vigie: VigieProcess): Promise<string> {
   const url = await vigie.apiUrl();
-  const response = await fetch(`${url}/api/anomalies?from=now-${HOURS + 2}h&size=1000`);
+  const response = await fetch(`${url}/api/anomalies?from=now-${(BACKFILL_HOURS ?? 0) + 2}h&size=1000`);
   const { anomalies } = (await response.json()) as { anomalies: Array<{ kind: string }> };
   const counts = new Map<string, number>();
   for (const { kind } of anomalies) counts.set(kind, (counts.get(kind) ?? 0) + 1);
@@ -183,6 +222,7 @@ async function run(bodies: Body[], index: number): Promise<RunResult> {
     const seconds = (performance.now() - started) / 1000;
     const { pushedBack } = await posting;
     const anomalies = await anomaliesByKind(vigie);
+    if (process.env.BENCH_THREADS) progress(threadCpu(pid));
     const client = process.cpuUsage(clientBefore);
     return {
       eventsPerSecond: EVENTS / seconds,
@@ -200,7 +240,11 @@ async function run(bodies: Body[], index: number): Promise<RunResult> {
   }
 }
 
-progress(`Generating ${EVENTS.toLocaleString('en')} events of the demo shop (${HOURS} h of event time)...`);
+const spread =
+  BACKFILL_HOURS === undefined
+    ? `event time at ${EVENT_RATE.toLocaleString('en')}/s up to now`
+    : `a ${BACKFILL_HOURS} h history with incidents`;
+progress(`Generating ${EVENTS.toLocaleString('en')} events of the demo shop (${spread})...`);
 const bodies = prepareBodies();
 const bytes = bodies.reduce((sum, b) => sum + Buffer.byteLength(b.text), 0);
 progress(`${bodies.length} bodies of up to ${BATCH} lines, ${(bytes / 1e6).toFixed(0)} MB`);
@@ -212,7 +256,7 @@ for (let i = 1; i <= RUNS; i++) {
 
 const med = (pick: (r: RunResult) => number) => median(results.map(pick));
 console.log(
-  `\nvigie all, embedded engines: ${EVENTS.toLocaleString('en')} events, ${RUNS} runs, ${CONCURRENCY} posts in flight of ${BATCH} lines`,
+  `\nvigie all, embedded engines: ${EVENTS.toLocaleString('en')} events (${spread}), ${RUNS} runs, ${CONCURRENCY} posts in flight of ${BATCH} lines`,
 );
 for (const [i, r] of results.entries())
   console.log(

@@ -26,6 +26,16 @@ describe('prepareBatch', () => {
     expect(prepared.deadLetters).toEqual([]);
   });
 
+  it("passes the record's text on as the event's JSON only when normalisation left the event as sent", () => {
+    const sent = JSON.stringify(sampleEvent(1));
+    const [asSent, changed] = prepareBatch(batch([sent, '{"msg":"x","level":"warning"}'])).logs;
+    expect(asSent?.json).toBe(sent);
+    expect(JSON.parse(asSent?.json ?? '')).toEqual(asSent?.event);
+    // Aliases mapped and the level made canonical: the text is no longer the event.
+    expect(changed?.event).toMatchObject({ message: 'x', log: { level: 'warn' } });
+    expect(changed?.json).toBeUndefined();
+  });
+
   it('keeps what is not JSON or not an event as dead letters, raw and with the reason', () => {
     const prepared = prepareBatch(
       batch(['{"message": "cut', '[1,2]', '{"message":"x","http":{"response":{"status_code":"teapot"}}}']),

@@ -54,12 +54,13 @@ export function errorEvent(text: string, reason: string, context: ParseContext):
  * Turns a draft into a valid event: reads its timestamp (falling back to the time of
  * reception, flagged), keeps the collector's own `vigie` fields out of the content's
  * reach, moves fields of the wrong type to attributes, then stamps origin and hints.
- * `text` is what becomes the message if the draft cannot be made valid. `addExact`
+ * `text` is what becomes the message if the draft cannot be made valid (a function when
+ * making it costs, called only then). `addExact`
  * adds, to the valid event, fields whose keys must not be read as dotted paths.
  */
 export function buildEvent(
   draft: Draft,
-  text: string,
+  text: string | (() => string),
   context: ParseContext,
   addExact?: (event: LogEvent) => void,
 ): LogEvent {
@@ -91,7 +92,11 @@ export function buildEvent(
     }
     const path = result.detail.split(':', 1)[0]?.split('.') ?? [];
     if (repair >= MAX_REPAIRS || !moveFieldToAttributes(expanded, path)) {
-      return errorEvent(text, `invalid field ${result.detail}`, context);
+      return errorEvent(
+        typeof text === 'function' ? text() : text,
+        `invalid field ${result.detail}`,
+        context,
+      );
     }
   }
 }

@@ -70,7 +70,8 @@ export function parseObject(
       return errorEvent(preview(value), `nested deeper than ${MAX_DEPTH} levels`, parseContext);
     }
     const draft = mapJsonLogger(value as Record<string, unknown>);
-    return buildEvent(draft, preview(value), parseContext);
+    // The preview (the whole object as JSON) is only needed if the event cannot be made valid.
+    return buildEvent(draft, () => preview(value), parseContext);
   } catch (err) {
     return errorEvent(preview(value), `parser failure: ${(err as Error)?.name ?? 'unknown'}`, parseContext);
   }

@@ -20,6 +20,11 @@ export interface StoredLog {
    * document it replaces.
    */
   partitionTime: number;
+  /**
+   * The event as JSON, when the bytes the producer sent already are exactly it: a store
+   * may keep them instead of serialising the event again.
+   */
+  json?: string;
 }
 
 /** An input that could not be stored as a log event, kept with the reason. */

@@ -132,21 +132,29 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions = {}): 
 /** `{"service.name": "a"}` becomes `{"service": {"name": "a"}}`, recursively. */
 export function expandDottedKeys(input: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [key, raw] of Object.entries(input)) {
+  // Runs on every event the collector parses: plain keys (nearly all) skip the path array.
+  for (const key of Object.keys(input)) {
+    const raw = input[key];
     const value = isObject(raw) ? expandDottedKeys(raw) : raw;
-    const path = key === '@timestamp' || !key.includes('.') ? [key] : key.split('.');
-    setPath(out, path, value);
+    if (key === '@timestamp' || !key.includes('.')) setLeaf(out, key, value);
+    else setPath(out, key.split('.'), value);
   }
   return out;
 }
 
+function setLeaf(node: JsonObject, key: string, value: unknown): void {
+  const existing = node[key];
+  node[key] = isObject(existing) && isObject(value) ? mergeObjects(existing, value) : value;
+}
+
 function setPath(target: JsonObject, path: string[], value: unknown): void {
   let node = target;
-  for (const [i, part] of path.entries()) {
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i] as string;
     const last = i === path.length - 1;
     const existing = node[part];
     if (last) {
-      node[part] = isObject(existing) && isObject(value) ? mergeObjects(existing, value) : value;
+      setLeaf(node, part, value);
       return;
     }
     if (!isObject(existing)) {

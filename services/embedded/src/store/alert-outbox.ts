@@ -33,6 +33,7 @@ export class AlertOutbox {
   private readonly updateEntry;
   private readonly selectEntry;
   private readonly selectDue;
+  private readonly anyDue;
   private readonly upsertAttempt;
   private readonly claim;
 
@@ -50,6 +51,10 @@ export class AlertOutbox {
       `SELECT id, version, doc FROM outbox
        WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
        ORDER BY next_attempt_at, id LIMIT ?`,
+    );
+    this.anyDue = db.prepare<[number, number], { due: 1 }>(
+      `SELECT 1 AS due FROM outbox
+       WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
     );
     this.upsertAttempt = db.prepare(
       'INSERT OR REPLACE INTO delivery_attempts (id, receiver, incident_id, at, doc) VALUES (?, ?, ?, ?, ?)',
@@ -84,7 +89,11 @@ export class AlertOutbox {
 
   claimDue(now: number, owner: string, leaseMs: number, limit: number): OutboxEntry[] {
     const bounded = boundedLimit(limit, 0);
-    return bounded === 0 ? [] : this.claim.immediate(now, owner, leaseMs, bounded);
+    // Dispatchers poll often and the outbox is nearly always empty: a plain read answers
+    // that without taking the write lock, which the log writer thread may hold for a
+    // batch (waiting for it would block the event loop).
+    if (bounded === 0 || this.anyDue.get(now, now) === undefined) return [];
+    return this.claim.immediate(now, owner, leaseMs, bounded);
   }
 
   updateOutbox(entry: OutboxEntry): OutboxEntry {

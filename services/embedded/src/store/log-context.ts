@@ -1,7 +1,7 @@
 import type { EventContext, FieldInfo, LogEvent, SearchScope, ServiceSeen, TimeRange } from '@vigie/common';
 import { contextSourceOf, FIELD_INFO_TYPES, fieldValues, LOG_FIELD_TYPES } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
-import { SOURCE_FIELD_SQL } from './log-schema.js';
+import { SOURCE_COLUMNS } from './log-schema.js';
 import { hitOf, type LogRow, scopeCondition } from './log-search.js';
 import { jsonPath } from './query-sql.js';
 
@@ -100,12 +100,12 @@ export class LogBrowsing {
 
   private fieldSql(name: string): string {
     if (name === 'service.name') return 'logs.service = ?';
-    const indexed = SOURCE_FIELD_SQL[name];
-    return indexed !== undefined ? `${indexed} = ?` : 'json_extract(logs.doc, ?) = ?';
+    const column = SOURCE_COLUMNS[name];
+    return column !== undefined ? `logs.${column} = ?` : 'json_extract(logs.doc, ?) = ?';
   }
 
   private fieldParams(name: string): string[] {
-    if (name === 'service.name' || name === '@timestamp' || SOURCE_FIELD_SQL[name] !== undefined) return [];
+    if (name === 'service.name' || name === '@timestamp' || SOURCE_COLUMNS[name] !== undefined) return [];
     return [jsonPath(name)];
   }
 

@@ -19,6 +19,11 @@ export interface LogRow {
   message: string | undefined;
   errorMessage: string | undefined;
   stackTrace: string | undefined;
+  /** The fields that name the event's source (`SOURCE_COLUMNS`), null when absent. */
+  sourceFile: string | null;
+  sourceContainer: string | null;
+  sourceStream: string | null;
+  sourceSyslog: string | null;
 }
 
 /** The row of a log, or its rejection when it cannot be stored (a timestamp that is not a date). */
@@ -37,9 +42,13 @@ export function toLogRow(log: StoredLog): LogRow | WriteOutcome {
     service: event.service.name,
     level: event.log?.level ?? null,
     version: event.service.version ?? null,
-    doc: JSON.stringify(event),
+    doc: log.json ?? JSON.stringify(event),
     message: event.message,
     errorMessage: event.error?.message,
     stackTrace: event.error?.stack_trace,
+    sourceFile: event.log?.file?.path ?? null,
+    sourceContainer: event.container?.id ?? null,
+    sourceStream: event.vigie?.stream ?? null,
+    sourceSyslog: event.log?.syslog?.hostname ?? null,
   };
 }

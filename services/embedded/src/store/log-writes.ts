@@ -31,10 +31,14 @@ export class LogWrites {
   constructor(private readonly db: SqliteDatabase) {
     this.findRow = db.prepare<[string], { rowid: number }>('SELECT rowid FROM logs WHERE id = ?');
     this.insertLog = db.prepare(
-      'INSERT INTO logs (id, ts, day, service, level, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO logs (id, ts, day, service, level, version, doc,
+         source_file, source_container, source_stream, source_syslog)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateLog = db.prepare(
-      'UPDATE logs SET ts = ?, day = ?, service = ?, level = ?, version = ?, doc = ? WHERE rowid = ?',
+      `UPDATE logs SET ts = ?, day = ?, service = ?, level = ?, version = ?, doc = ?,
+         source_file = ?, source_container = ?, source_stream = ?, source_syslog = ?
+       WHERE rowid = ?`,
     );
     this.insertWords = db.prepare(
       'INSERT INTO logs_fts (rowid, message, error_message, error_stack_trace) VALUES (?, ?, ?, ?)',
@@ -97,7 +101,16 @@ export class LogWrites {
     let rowid: number | bigint;
     if (existing) {
       rowid = existing.rowid;
-      this.updateLog.run(row.ts, row.day, row.service, row.level, row.version, row.doc, rowid);
+      this.updateLog.run(
+        row.ts,
+        row.day,
+        row.service,
+        row.level,
+        row.version,
+        row.doc,
+        ...sources(row),
+        rowid,
+      );
       this.deleteWords.run(rowid);
     } else {
       rowid = this.insertLog.run(
@@ -108,6 +121,7 @@ export class LogWrites {
         row.level,
         row.version,
         row.doc,
+        ...sources(row),
       ).lastInsertRowid;
     }
     this.insertWords.run(rowid, words(row.message), words(row.errorMessage), words(row.stackTrace));
@@ -141,6 +155,9 @@ export class LogWrites {
     }
   }
 }
+
+/** The source columns of a row, in `SOURCE_COLUMNS` order. */
+const sources = (row: LogRow) => [row.sourceFile, row.sourceContainer, row.sourceStream, row.sourceSyslog];
 
 /** SQLite errors about the database rather than the document: the whole batch must be retried. */
 function isTransient(err: unknown): boolean {

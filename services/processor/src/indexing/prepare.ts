@@ -64,7 +64,10 @@ export function prepareBatch(batch: RecordBatch): PreparedBatch {
     // produced; either way the choice is the same on every replay of the record.
     const partitionTime =
       Math.abs(eventTime - record.timestamp) <= MAX_EVENT_SKEW_MS ? eventTime : record.timestamp;
-    logs.push({ id, event: result.event, partitionTime, record, origin });
+    const log: PreparedLog = { id, event: result.event, partitionTime, record, origin };
+    // Unchanged by normalisation (the collector's events are): the record's text is the event.
+    if (result.event === input) log.json = text;
+    logs.push(log);
   }
   return { logs, deadLetters };
 }
