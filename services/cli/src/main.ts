@@ -108,16 +108,16 @@ async function main(argv: string[]): Promise<number> {
       // process, on shared embedded engines or on Kafka and Elasticsearch (engines.ts);
       // each keeps its own ops endpoints and metrics registry (an explicit ops.port goes to
       // the processor, the next ones to the collector, the alerter and the API).
-      logger.info(
-        { config: redactConfig(config) },
-        'Starting the collector, the processor, the alerter and the API.',
-      );
       const engines = await allInOneEngines(loaded, logger);
       // `--demo` / `--no-demo` (npm start passes --demo) override collector.demo.
       const roles =
         values.demo === undefined
           ? engines.config
           : { ...engines.config, collector: { ...engines.config.collector, demo: values.demo } };
+      logger.info(
+        { config: redactConfig(roles) },
+        'Starting the collector, the processor, the alerter and the API.',
+      );
       const port = roles.ops.port;
       const opsAt = (offset: number) => ({
         ...roles,
@@ -142,6 +142,9 @@ async function main(argv: string[]): Promise<number> {
         ...engines.api,
         engines: engines.kind,
       });
+      // For the person who ran `npm start`: one plain line among the JSON logs.
+      const demo = roles.collector.demo ? ', with simulated demo traffic (--no-demo to turn it off)' : '';
+      process.stderr.write(`\nVigie is running: open ${api.url} in a browser${demo}.\n\n`);
       await untilSignalOrFailure(logger, starts).finally(async () => {
         await api.stop();
         await access.close();

@@ -76,6 +76,8 @@ describe('vigie all on the embedded engines', () => {
         200,
       );
       expect(messages.sort()).toEqual(['order placed', 'payment refused card=[REDACTED]']);
+      // The address to open, in plain words for whoever started it (no demo: none mentioned).
+      expect(vigie.stderr).toContain(`Vigie is running: open ${api} in a browser.`);
       const incidents = await fetch(`${api}/api/incidents?status=active`);
       expect(await incidents.json()).toEqual({ incidents: [] });
     } finally {
