@@ -112,3 +112,4 @@ export type { NormalizeOptions, NormalizeResult, RejectReason } from './schema/n
 export { expandDottedKeys, normalizeEvent, UNKNOWN_SERVICE } from './schema/normalize.js';
 export { untrustedCertificateCode } from './tls-errors.js';
 export { untilAvailable } from './until-available.js';
+export { workerEntry } from './worker-entry.js';

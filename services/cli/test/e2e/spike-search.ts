@@ -1,4 +1,5 @@
 import type { Anomaly, LogEvent } from '@vigie/common';
+import { waitFor } from '@vigie/testkit';
 import { expect } from 'vitest';
 import type { VigieAll } from './vigie-all.js';
 
@@ -37,6 +38,24 @@ export async function expectSearchShowsSpike(
   const errors = inWindow.filter(isError);
   expect(errors.length, 'the window holds the spike').toBeGreaterThan(20);
 
+  // The anomaly can be raised while the end of its window is still on its way to the
+  // store (on Kafka + Elasticsearch the processor indexes in batches behind the intake):
+  // what is searchable catches up with what was acknowledged, then must equal it exactly.
+  const histogramOf = (q: string) =>
+    vigie.get<{ total: number; buckets: { levels: Record<string, number> }[] }>('/api/histogram', {
+      q,
+      from,
+      to,
+      interval: '10s',
+    });
+  await waitFor(
+    "the window's events indexed",
+    () => histogramOf(`service.name:"${anomaly.service}"`),
+    (histogram) => histogram.total >= inWindow.length,
+    60_000,
+    500,
+  );
+
   const byLevel = `service.name:"${anomaly.service}" AND log.level:error`;
   const found = await vigie.searchAll(byLevel, from, to);
   expect(found.total).toBe(errors.length);
@@ -50,10 +69,7 @@ export async function expectSearchShowsSpike(
   expect(drilledDown.total).toBe(failedOnRoute.length);
   expect(traceIds(drilledDown.events)).toEqual(traceIds(failedOnRoute));
 
-  const histogram = await vigie.get<{ total: number; buckets: { levels: Record<string, number> }[] }>(
-    '/api/histogram',
-    { q: `service.name:"${anomaly.service}"`, from, to, interval: '10s' },
-  );
+  const histogram = await histogramOf(`service.name:"${anomaly.service}"`);
   expect(histogram.total).toBe(inWindow.length);
   expect(histogram.buckets.reduce((sum, bucket) => sum + (bucket.levels.error ?? 0), 0)).toBe(errors.length);
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '@vigie/common';
 import type { EventLines, RawLine } from '../model.js';
 import { batchSize, sliceBatch, stuckAt } from './batch.js';
 import type { EventLine, EventLinesOutcome, ParseOutcome, SerializedRun } from './outcome.js';
@@ -14,7 +15,6 @@ import type {
 import { SLOT_COUNT, Slot } from './protocol.js';
 import type { TaskProgress } from './watchdog.js';
 import { overrunStep } from './watchdog.js';
-import { workerEntry } from './worker-entry.js';
 
 /** Options of `ParsePool`. */
 export interface ParsePoolOptions {
@@ -191,7 +191,7 @@ export class ParsePool {
 
   private spawn(): Slotted {
     const progress = new SharedArrayBuffer(SLOT_COUNT * Int32Array.BYTES_PER_ELEMENT);
-    const { entry, eval: isCode } = workerEntry();
+    const { entry, eval: isCode } = workerEntry(import.meta.url, 'worker');
     const worker = new Worker(entry, {
       eval: isCode,
       workerData: { config: this.options.config, progress } satisfies ParseWorkerData,

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { WriteOutcome } from '@vigie/common';
-import { UnavailableError } from '@vigie/common';
+import { UnavailableError, workerEntry } from '@vigie/common';
 import type { LogRow } from '../log-rows.js';
 import type { LogWriterData, LogWriterMessage, LogWriterRequest } from './protocol.js';
 
@@ -50,7 +50,7 @@ export class LogWriterThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const { entry, eval: isCode } = workerEntry();
+    const { entry, eval: isCode } = workerEntry(import.meta.url, 'worker');
     const worker = new Worker(entry, {
       eval: isCode,
       workerData: { path: this.path } satisfies LogWriterData,
@@ -83,19 +83,4 @@ export class LogWriterThread {
     });
     return worker;
   }
-}
-
-/**
- * How to start the thread: the built `worker.js` next to this module, or, when this module
- * runs from its TypeScript source (vitest, tsx), `worker.ts` behind tsx's loader (Node 20
- * does not apply `--import tsx` given in a worker's `execArgv`).
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), eval: false };
-  const source = JSON.stringify(new URL('./worker.ts', self).href);
-  return {
-    entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${source}); });`,
-    eval: true,
-  };
 }
