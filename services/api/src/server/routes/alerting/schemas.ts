@@ -191,7 +191,14 @@ export const ruleInputSchema = {
     condition,
     severity,
     enabled: { type: 'boolean', default: true },
-    labels: { ...labels, maxProperties: 32 },
+    // Names as in routes (`labels.<name>`): a control character in a key is refused by the
+    // stores' flattened label fields (Elasticsearch reserves \0), so it is refused here first.
+    labels: {
+      type: 'object',
+      maxProperties: 32,
+      propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      additionalProperties: { type: 'string', maxLength: 1024 },
+    },
   },
 } as const;
 
