@@ -156,8 +156,7 @@ function threadCpu(pid: number): string {
   const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { tid, name, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+    return { tid, name, cpu: cpuSeconds(pid, Number(tid)) };
   });
   return threads
     .filter((t) => t.cpu > 0.1)

@@ -9,9 +9,11 @@ export function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** User + system CPU seconds used so far by a process (Linux). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/** User + system CPU seconds used so far by a process, or by one of its threads with `tid` (Linux). */
+export function cpuSeconds(pid: number, tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   // utime and stime are fields 14 and 15 of /proc/PID/stat, counted in clock ticks (100 Hz).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
