@@ -42,6 +42,7 @@ export type {
   Subscription,
 } from './ports/log-bus.js';
 export type {
+  AnomalyCount,
   AnomalyQuery,
   ContextSource,
   ContextSourceKind,

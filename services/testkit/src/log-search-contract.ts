@@ -1,6 +1,7 @@
 import type { DetectionStore, LogEvent, LogSearch, LogStore, SearchRequest, StoredLog } from '@vigie/common';
 import { parseQuery, toPredicate } from '@vigie/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anomalyCountCases } from './anomaly-count-contract.js';
 import { sampleAnomaly } from './detection-store-contract.js';
 import { sampleEvent } from './events.js';
 import { routeLatencyCases } from './route-latency-contract.js';
@@ -295,6 +296,7 @@ export function describeLogSearchContract(name: string, createStore: () => Promi
     });
 
     routeLatencyCases(() => store);
+    anomalyCountCases(() => store);
 
     it('lists the services seen, by volume, with their latest version', async () => {
       const services = await store.listServices(RANGE, 3);

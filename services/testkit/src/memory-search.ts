@@ -1,5 +1,6 @@
 import type {
   Anomaly,
+  AnomalyCount,
   AnomalyQuery,
   BucketMetric,
   EventContext,
@@ -36,6 +37,8 @@ export interface MemoryData {
   metrics: ReadonlyMap<string, BucketMetric>;
 }
 
+/** Plain string order, as the stores sort keys (not `localeCompare`'s). */
+const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const time = (event: LogEvent) => Date.parse(event['@timestamp']);
 const hitOf = (log: StoredLog): SearchHit => ({
   id: log.id,
@@ -175,6 +178,19 @@ export class MemorySearch {
   async getAnomaly(id: string): Promise<Anomaly | undefined> {
     const anomaly = this.data.anomalies.get(id);
     return anomaly ? structuredClone(anomaly) : undefined;
+  }
+
+  async countAnomalies(range: TimeRange): Promise<AnomalyCount[]> {
+    const counts = new Map<string, AnomalyCount>();
+    for (const anomaly of this.data.anomalies.values()) {
+      const start = Date.parse(anomaly.start);
+      if (start < range.from || start > range.to) continue;
+      const key = `${anomaly.kind}\0${anomaly.service}`;
+      const entry = counts.get(key) ?? { kind: anomaly.kind, service: anomaly.service, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()].sort((a, b) => byCode(a.kind, b.kind) || byCode(a.service, b.service));
   }
 
   async listMetrics(query: MetricQuery): Promise<BucketMetric[]> {

@@ -1,5 +1,6 @@
 import type {
   Anomaly,
+  AnomalyCount,
   AnomalyFilter,
   AnomalyQuery,
   BucketMetric,
@@ -73,6 +74,9 @@ export class MemoryStore implements LogStore, DetectionStore, LogSearch {
   }
   searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
     return this.searcher.searchAnomalies(query);
+  }
+  countAnomalies(range: TimeRange): Promise<AnomalyCount[]> {
+    return this.searcher.countAnomalies(range);
   }
   listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
     return this.searcher.listMetrics(query);

@@ -21,6 +21,7 @@ const OPERATIONS: Record<keyof LogSearch, true> = {
   context: true,
   searchAnomalies: true,
   getAnomaly: true,
+  countAnomalies: true,
   listMetrics: true,
   serviceSeries: true,
   listServices: true,

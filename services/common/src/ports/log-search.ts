@@ -141,6 +141,13 @@ export interface AnomalyQuery {
   size?: number;
 }
 
+/** How many anomalies of one kind one service raised (see `LogSearch.countAnomalies`). */
+export interface AnomalyCount {
+  kind: AnomalyKind;
+  service: string;
+  count: number;
+}
+
 /** Which bucket metrics to read: one series of one service in a time range. */
 export interface MetricQuery extends TimeRange {
   /** One service, or every service when absent. */
@@ -240,6 +247,11 @@ export interface LogSearch {
   context(id: string, before: number, after: number): Promise<EventContext | undefined>;
   searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]>;
   getAnomaly(id: string): Promise<Anomaly | undefined>;
+  /**
+   * Anomalies that started in the range (each id once, whatever its versions), by kind and
+   * service; pairs with none are absent. Ordered by kind, then service.
+   */
+  countAnomalies(range: TimeRange): Promise<AnomalyCount[]>;
   listMetrics(query: MetricQuery): Promise<BucketMetric[]>;
   /** Service-level metrics of every service (at most `limit`), merged by `intervalMs`. */
   serviceSeries(range: TimeRange, intervalMs: number, limit: number): Promise<ServiceSeries[]>;

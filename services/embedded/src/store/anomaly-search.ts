@@ -1,4 +1,4 @@
-import type { Anomaly, AnomalyQuery } from '@vigie/common';
+import type { Anomaly, AnomalyCount, AnomalyQuery, TimeRange } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
 
 const DEFAULT_SIZE = 100;
@@ -36,4 +36,14 @@ export function searchAnomalies(db: SqliteDatabase, query: AnomalyQuery): Anomal
     )
     .all(...params, size)
     .map((row) => JSON.parse(row.doc) as Anomaly);
+}
+
+/** `countAnomalies` of the search API: one row per anomaly id, so a count of rows is of anomalies. */
+export function countAnomalies(db: SqliteDatabase, range: TimeRange): AnomalyCount[] {
+  return db
+    .prepare<[number, number], AnomalyCount>(
+      `SELECT kind, service, COUNT(*) AS count FROM anomalies
+       WHERE start >= ? AND start <= ? GROUP BY kind, service ORDER BY kind, service`,
+    )
+    .all(range.from, range.to);
 }

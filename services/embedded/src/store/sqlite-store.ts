@@ -1,5 +1,6 @@
 import type {
   Anomaly,
+  AnomalyCount,
   AnomalyFilter,
   AnomalyQuery,
   BucketMetric,
@@ -26,7 +27,7 @@ import type {
   WriteOutcome,
 } from '@vigie/common';
 import { QueryError, UnavailableError } from '@vigie/common';
-import { searchAnomalies } from './anomaly-search.js';
+import { countAnomalies, searchAnomalies } from './anomaly-search.js';
 import { migrate, openDatabase, type SqliteDatabase } from './database.js';
 import { DetectionRecords } from './detection-records.js';
 import { DETECTION_MIGRATIONS } from './detection-schema.js';
@@ -153,6 +154,9 @@ export class SqliteStore implements LogStore, DetectionStore, LogSearch {
 
   async searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
     return this.guard(() => searchAnomalies(this.db, query));
+  }
+  async countAnomalies(range: TimeRange): Promise<AnomalyCount[]> {
+    return this.guard(() => countAnomalies(this.db, range));
   }
   async listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
     return this.guard(() => listMetrics(this.db, query));

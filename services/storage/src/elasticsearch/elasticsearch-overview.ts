@@ -1,6 +1,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type {
   Anomaly,
+  AnomalyCount,
+  AnomalyKind,
   AnomalyQuery,
   BucketMetric,
   LogEvent,
@@ -20,6 +22,8 @@ type Guard = <T>(call: () => Promise<T>) => Promise<T>;
 const LENIENT = { allow_no_indices: true, ignore_unavailable: true } as const;
 /** Services read by the route ranking, far above what one deployment runs. */
 const MAX_SERVICES = 1000;
+/** Terms buckets for anomaly kinds: the eight kinds, with room for kinds added later. */
+const ANOMALY_KINDS = 50;
 
 /**
  * The `LogSearch` reads of detection output and of services: anomalies, bucket metrics
@@ -68,6 +72,34 @@ export class ElasticsearchOverview {
       const { '@timestamp': _, ...anomaly } = hit._source;
       return [anomaly];
     });
+  }
+
+  async countAnomalies(range: TimeRange): Promise<AnomalyCount[]> {
+    type Service = { key: string; doc_count: number };
+    type Kind = { key: AnomalyKind; services: { buckets: Service[] } };
+    // One document per anomaly id (a new version replaces it), so doc counts are anomalies.
+    const response = await this.guard(() =>
+      this.client.search({
+        index: `${this.prefix}-anomalies`,
+        ...LENIENT,
+        query: { range: { start: { gte: range.from, lte: range.to, format: 'epoch_millis' } } },
+        size: 0,
+        aggs: {
+          kinds: {
+            terms: { field: 'kind', size: ANOMALY_KINDS, order: { _key: 'asc' } },
+            aggs: { services: { terms: { field: 'service', size: MAX_SERVICES, order: { _key: 'asc' } } } },
+          },
+        },
+      }),
+    );
+    const kinds = (response.aggregations?.kinds as { buckets: Kind[] } | undefined)?.buckets ?? [];
+    return kinds.flatMap((kind) =>
+      kind.services.buckets.map((service) => ({
+        kind: kind.key,
+        service: service.key,
+        count: service.doc_count,
+      })),
+    );
   }
 
   async listMetrics(query: MetricQuery): Promise<BucketMetric[]> {

@@ -1,6 +1,7 @@
 import { type Client, errors } from '@elastic/elasticsearch';
 import type {
   Anomaly,
+  AnomalyCount,
   AnomalyFilter,
   AnomalyQuery,
   BucketMetric,
@@ -91,6 +92,9 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   }
   searchAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
     return this.overview.searchAnomalies(query);
+  }
+  countAnomalies(range: TimeRange): Promise<AnomalyCount[]> {
+    return this.overview.countAnomalies(range);
   }
   listMetrics(query: MetricQuery): Promise<BucketMetric[]> {
     return this.overview.listMetrics(query);
