@@ -133,6 +133,49 @@ it('says how many times an incident reopened, and nothing for one in its first c
   expect(await detail().textContent()).toContain('reopened 2×');
 });
 
+it("shows each service's active incidents on the Services page, linked, first in the list", async () => {
+  await saveIncident('vigie-svc-open', {
+    service: 'payments',
+    severity: 'critical',
+    title: 'Payments failing',
+  });
+  await saveIncident('vigie-svc-acked', { service: 'payments', severity: 'warning', status: 'acknowledged' });
+  await saveIncident('vigie-svc-resolved', {
+    service: 'payments',
+    status: 'resolved',
+    resolvedAt: iso(Date.now()),
+  });
+  await saveIncident('vigie-svc-hostile', { service: ui.seeded.hostileService, title: hostile(0) });
+  await ui.open('#/services?from=now-1h');
+  const table = ui.page.getByTestId('services');
+  const payments = table.locator('tr[data-service="payments"]');
+  const linkTo = (id: string) => payments.locator(`a[href*="incident=${id}"]`);
+  await expect.poll(() => linkTo('vigie-svc-open').count()).toBe(1);
+  expect(await linkTo('vigie-svc-open').textContent()).toContain('critical · open');
+  expect(await linkTo('vigie-svc-acked').textContent()).toContain('warning · acknowledged');
+  expect(await linkTo('vigie-svc-resolved').count()).toBe(0);
+  // Critical first within a service.
+  const order = await payments
+    .locator('td.incidents a')
+    .evaluateAll((links) => links.map((a) => a.textContent ?? ''));
+  expect(order[0]).toContain('critical');
+  // The hostile service's incident title stays an attribute; nothing of it becomes markup.
+  const hostileRow = table.locator('tr', { hasText: ui.seeded.hostileService });
+  expect(await hostileRow.locator('td.incidents a').getAttribute('title')).toBe(hostile(0));
+  for (const tag of ['img', 'script', 'svg', 'iframe'])
+    expect(await table.locator(`td.incidents ${tag}`).count(), tag).toBe(0);
+  // Rows with an active incident come before every row without one.
+  const hasIncident = await table
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((row) => row.querySelector('td.incidents a') !== null));
+  expect(
+    hasIncident.indexOf(false) === -1 || hasIncident.lastIndexOf(true) < hasIncident.indexOf(false),
+  ).toBe(true);
+  await linkTo('vigie-svc-open').click();
+  await expect.poll(() => ui.hashParams().get('incident')).toBe('vigie-svc-open');
+  await expect.poll(() => ui.page.getByTestId('incident-title').textContent()).toBe('Payments failing');
+});
+
 it('links each anomaly to the Anomalies page and to its logs in Search', async () => {
   const incident = await saveIncident('vigie-links');
   await ui.open(`#/incidents?incident=${incident.id}`);
