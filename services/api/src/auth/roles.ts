@@ -19,7 +19,6 @@ export const PERMISSIONS = [
   'alerts_read',
   'incidents',
   'alert_rules',
-  'security_fields',
   'audit_read',
   'keys',
 ] as const;
@@ -36,14 +35,14 @@ const VIEWER: readonly Permission[] = [
   'alerts_read',
 ];
 const SRE: readonly Permission[] = [...VIEWER, 'tail', 'deploy_markers', 'incidents'];
-const SECURITY: readonly Permission[] = [...SRE, 'security_fields', 'audit_read'];
+const SECURITY: readonly Permission[] = [...SRE, 'audit_read'];
 const ADMIN: readonly Permission[] = [...SECURITY, 'keys', 'alert_rules'];
 
 /**
  * Which role holds which permission. Each role holds everything the one before it holds:
  * viewer reads (incidents, silences and the delivery log included); sre also tails and
  * acts on deploys and incidents (acknowledge, resolve, comment, silences, feedback);
- * security also reads security-sensitive fields and the audit log; admin also manages
+ * security also reads the audit log (who searched what); admin also manages
  * keys and log alert rules (a rule queries Elasticsearch forever and can page people).
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
