@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { AlerterConfig, AlertStore } from '@vigie/common';
+import type { AlerterConfig, AlertStore, LogSearch, LogStore } from '@vigie/common';
 import { loadConfig } from '@vigie/common';
 import { MemoryAlertStore, MemoryStore } from '@vigie/testkit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -67,9 +67,11 @@ export interface AlertingApi {
   close(): Promise<void>;
 }
 
+/** `search`: where anomalies are read, the memory store `logs` by default. */
 export async function startAlertingApi(
   now = Date.parse('2026-03-02T12:00:00Z'),
   alerts: AlertStore = new MemoryAlertStore(),
+  search?: LogSearch & Pick<LogStore, 'healthcheck'>,
 ): Promise<AlertingApi> {
   const dir = await mkdtemp(join(tmpdir(), 'vigie-alerting-api-'));
   const keysFile = join(dir, 'keys.json');
@@ -90,8 +92,8 @@ export async function startAlertingApi(
   const logs = new MemoryStore();
   const audit = new MemoryAuditSink();
   const app = await createApiServer({
-    store: logs,
-    search: logs,
+    store: search ?? logs,
+    search: search ?? logs,
     config: apiConfig(),
     logger,
     now: () => now,

@@ -9,8 +9,8 @@ export interface AlertingDeps {
   store: AlertStore;
   /** Receivers (names and types are shown, nothing else) and the feedback expiry. */
   config: AlerterConfig;
-  /** Reads the anomaly that feedback is about. */
-  search: Pick<LogSearch, 'getAnomaly'>;
+  /** Reads the anomaly that feedback is about, and counts anomalies for the detector review. */
+  search: Pick<LogSearch, 'getAnomaly' | 'countAnomalies'>;
   now: () => number;
 }
 
