@@ -172,6 +172,47 @@ export function feedback(
   return getJson('/api/feedback', { ...filter }, signal);
 }
 
+/** How one anomaly kind fared with reviewers (GET /api/detectors/review). */
+export interface KindReview {
+  kind: string;
+  /** Anomalies that started in the range; null for log rules (not in the anomalies index). */
+  raised: number | null;
+  reviewed: number;
+  expected: number;
+  falseAlarms: number;
+  /** falseAlarms / reviewed; null when none was reviewed. */
+  falseAlarmRate: number | null;
+  /** reviewed / raised; null when unknown. Can exceed 1. */
+  reviewRate: number | null;
+}
+
+/** A (service, kind, dimension) people called a false alarm. */
+export interface NoisyScope {
+  service: string;
+  kind: string;
+  dimension: { field?: string; value?: string };
+  falseAlarms: number;
+  reviewed: number;
+}
+
+/** GET /api/detectors/review: every kind in a fixed order, log_rule last. */
+export interface DetectorReview {
+  from: string;
+  to: string;
+  kinds: KindReview[];
+  noisiestScopes: NoisyScope[];
+  /** More feedback than the store reads at once: only the newest was counted. */
+  feedbackTruncated: boolean;
+}
+
+/** GET /api/detectors/review. */
+export function detectorReview(
+  range: { from: string; to: string },
+  signal?: AbortSignal,
+): Promise<DetectorReview> {
+  return getJson('/api/detectors/review', { ...range }, signal);
+}
+
 /** GET /api/deliveries. */
 export function deliveries(
   filter: { receiver?: string; incident?: string; limit?: number },

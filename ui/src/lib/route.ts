@@ -17,7 +17,12 @@ export interface RouteParams {
   /** `1` when live tail is on. */
   tail?: string;
   service?: string;
-  /** Tab of the Services page (`overview`, `performance`) or Incidents (`silences`, `deliveries`). */
+  /** Anomaly kind the Anomalies list is filtered to. */
+  kind?: string;
+  /**
+   * Tab of the Services page (`overview`, `performance`), Incidents (`silences`, `deliveries`)
+   * or Anomalies (`review`).
+   */
   tab?: string;
   /** Event whose context view is open. */
   context?: string;
@@ -38,6 +43,7 @@ const PARAM_KEYS: readonly (keyof RouteParams)[] = [
   'anomaly',
   'tail',
   'service',
+  'kind',
   'tab',
   'context',
   'incident',
