@@ -43,6 +43,8 @@ beforeAll(async () => {
     anomaly('review-2', { kind: 'error_spike', service: 'checkout' }),
     anomaly('review-3', { kind: 'latency', service: hostile, dimension: { field: 'url.path', value: '/x' } }),
     anomaly('review-4', { kind: 'scan', service: 'edge' }),
+    // Another kind of the same service: the scope's link must leave it out.
+    anomaly('review-5', { kind: 'volume_high', service: hostile }),
   ]);
   await ui.store.refresh();
   for (const record of [
@@ -123,11 +125,21 @@ it('lists the noisiest scopes, a hostile service name as text, linked to the ano
   await expect.poll(() => list.locator('tbody tr').count()).toBe(1);
   expect(await list.locator('tbody tr td').nth(2).textContent()).toBe(hostile);
   expect(await list.locator('tbody tr td').nth(1).textContent()).toBe('latency');
+  // Without the kind filter, the service's other anomaly is back.
+  await ui.page.getByRole('button', { name: 'All kinds' }).click();
+  await expect.poll(() => list.locator('tbody tr').count()).toBe(2);
 });
 
 it('reads the range of the time picker: the last hour holds the seeded spike and no verdict', async () => {
-  await ui.open('#/anomalies?tab=review&from=now-1h');
-  await expect.poll(() => kindRow('error_spike').count()).toBe(1);
+  await ui.open('#/anomalies?tab=review');
+  await expect.poll(async () => (await cells('error_spike')).raised).toBe('3');
+  await ui.page.getByTestId('time-range').click();
+  await ui.page
+    .getByRole('dialog', { name: 'Time range' })
+    .getByRole('button', { name: 'Last hour' })
+    .click();
+  await expect.poll(() => ui.hashParams().get('from')).toBe('now-1h');
+  expect(ui.hashParams().get('tab')).toBe('review');
   await expect.poll(async () => (await cells('error_spike')).raised).toBe('1');
   expect(await cells('error_spike')).toMatchObject({
     reviewed: '0',
