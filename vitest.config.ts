@@ -30,14 +30,22 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['services/*/test/**/*.test.ts', 'deploy/test/**/*.test.ts', 'ui/test/**/*.test.ts'],
-          exclude: ['services/*/test/**/*.it.test.ts', 'ui/test/**/*.it.test.ts'],
+          exclude: [
+            'services/*/test/**/*.it.test.ts',
+            'deploy/test/**/*.it.test.ts',
+            'ui/test/**/*.it.test.ts',
+          ],
         },
       },
       {
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['services/*/test/**/*.it.test.ts', 'ui/test/**/*.it.test.ts'],
+          include: [
+            'services/*/test/**/*.it.test.ts',
+            'deploy/test/**/*.it.test.ts',
+            'ui/test/**/*.it.test.ts',
+          ],
           globalSetup: [here('services/testkit/src/global-setup.ts')],
           // One file at a time: some tests stop Elasticsearch, and 2 cores gain nothing from more.
           fileParallelism: false,
