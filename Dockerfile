@@ -11,7 +11,9 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
-RUN chmod +x services/cli/dist/main.js && ln -s /app/services/cli/dist/main.js /usr/local/bin/vigie
+# data/ belongs to the node user, so a volume mounted there starts writable by it.
+RUN chmod +x services/cli/dist/main.js && ln -s /app/services/cli/dist/main.js /usr/local/bin/vigie \
+  && mkdir -p /app/data && chown node:node /app/data
 USER node
 # Ops endpoints (/metrics, /health, /ready) of the processor.
 EXPOSE 9464

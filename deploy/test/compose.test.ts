@@ -77,6 +77,37 @@ describe('deploy/docker-compose.yml', () => {
     expect(loadConfig({ env: {}, file: '/dev/null' }).config.alerter.receivers).toEqual([]);
   });
 
+  it('runs every role: the collector and the API too, after the first-start credentials', () => {
+    const { processor, collector, api, credentials } = compose.services;
+    for (const [role, service] of [
+      ['collector', collector],
+      ['api', api],
+      ['credentials', credentials],
+    ] as const) {
+      expect(service?.build, role).toEqual(processor?.build);
+      expect(service?.image, role).toBe(processor?.image);
+      if (role !== 'credentials') {
+        expect(service?.healthcheck?.test.join(' '), role).toContain(
+          `http://127.0.0.1:${DEFAULT_OPS_PORTS[role]}/ready`,
+        );
+        // Listening beyond the container's loopback needs the credentials made first.
+        expect(service?.depends_on?.credentials, role).toEqual({
+          condition: 'service_completed_successfully',
+        });
+      }
+      expect(service?.volumes, role).toEqual(['vigie-data:/app/data']);
+    }
+    expect(api?.command).toEqual(['vigie', 'api']);
+    expect(api?.environment).toMatchObject({ VIGIE_API_HOST: '0.0.0.0' });
+    expect(api?.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(collector?.environment).toMatchObject({
+      VIGIE_KAFKA_BROKERS: 'kafka:9092',
+      VIGIE_COLLECTOR_HTTP_HOST: '0.0.0.0',
+    });
+    expect(collector?.command?.join(' ')).toContain('exec vigie collector');
+    // What the credentials make and the others read is tested in image-build.it.test.ts.
+  });
+
   it('ships an alerting example that loads and passes the start-up check', () => {
     const path = fileURLToPath(new URL('../alerting.example.yaml', import.meta.url));
     const { config, warnings } = loadConfig({ env: {}, file: path });
