@@ -84,7 +84,7 @@ export type {
   Dimension,
   Severity,
 } from './schema/anomaly.js';
-export { DEPLOY_DATASET } from './schema/anomaly.js';
+export { ANOMALY_KINDS, DEPLOY_DATASET } from './schema/anomaly.js';
 export type {
   AlertRule,
   DeliveryAttempt,

@@ -1,4 +1,4 @@
-import type { Silence, SilenceMatcher } from '@vigie/common';
+import { ANOMALY_KINDS, type Silence, type SilenceMatcher } from '@vigie/common';
 import { check } from 'recheck';
 import { groupOf } from '../incidents/grouping.js';
 import { SEVERITIES } from '../incidents/severity.js';
@@ -15,17 +15,7 @@ export interface ValidateSilenceOptions {
 const MAX_MATCHERS = 20;
 const MAX_VALUE = 1000;
 const MAX_COMMENT = 2000;
-const KINDS = [
-  'error_spike',
-  'latency',
-  'volume_high',
-  'volume_low',
-  'new_pattern',
-  'brute_force',
-  'password_spraying',
-  'scan',
-  'log_rule',
-] as const;
+const KINDS = [...ANOMALY_KINDS, 'log_rule'] as const;
 
 // Every kind has a group: groupOf's table is the single list of groups.
 const GROUPS = [...new Set(KINDS.map(groupOf))];

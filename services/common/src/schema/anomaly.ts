@@ -7,16 +7,20 @@
  */
 export const DEPLOY_DATASET = 'vigie.deploy';
 
+/** What the detectors look for, in the order lists and reviews show them. */
+export const ANOMALY_KINDS = [
+  'error_spike',
+  'latency',
+  'volume_high',
+  'volume_low',
+  'new_pattern',
+  'brute_force',
+  'password_spraying',
+  'scan',
+] as const;
+
 /** What a detector looks for. */
-export type AnomalyKind =
-  | 'error_spike'
-  | 'latency'
-  | 'volume_high'
-  | 'volume_low'
-  | 'new_pattern'
-  | 'brute_force'
-  | 'password_spraying'
-  | 'scan';
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** How loud an anomaly is; derived from its score. */
 export type Severity = 'info' | 'warning' | 'critical';

@@ -1,21 +1,16 @@
-import type { AnomalyKind, AnomalyState, LogSearch, Severity } from '@vigie/common';
+import {
+  ANOMALY_KINDS,
+  type AnomalyKind,
+  type AnomalyState,
+  type LogSearch,
+  type Severity,
+} from '@vigie/common';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { anomalySchema, errorResponses, pointSchema } from '../schemas.js';
 import { intervalOf } from '../scope.js';
 import { metricOfKind, pointOf, seriesOfAnomaly, sparklines, windowOfAnomaly } from '../series.js';
 import { parseRange } from '../time.js';
-
-const KINDS = [
-  'error_spike',
-  'latency',
-  'volume_high',
-  'volume_low',
-  'new_pattern',
-  'brute_force',
-  'password_spraying',
-  'scan',
-];
 
 interface AnomaliesQuery {
   from?: string;
@@ -51,7 +46,7 @@ export function registerAnomalyRoutes(app: FastifyInstance, search: LogSearch, n
           properties: {
             ...timeProperties,
             service: { type: 'string', maxLength: 256 },
-            kind: { type: 'string', enum: KINDS },
+            kind: { type: 'string', enum: [...ANOMALY_KINDS] },
             severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
             state: { type: 'string', enum: ['open', 'closed'] },
             size: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },

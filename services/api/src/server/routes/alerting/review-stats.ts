@@ -1,20 +1,17 @@
-import type { AnomalyCount, AnomalyKind, Dimension, Feedback, TimeRange } from '@vigie/common';
+import {
+  ANOMALY_KINDS,
+  type AnomalyCount,
+  type AnomalyKind,
+  type Dimension,
+  type Feedback,
+  type TimeRange,
+} from '@vigie/common';
 
 /** The kinds a review reports on: every detector's, and log alert rules'. */
 export type ReviewedKind = AnomalyKind | 'log_rule';
 
 /** Every kind, in the order a review lists them. */
-export const REVIEWED_KINDS: readonly ReviewedKind[] = [
-  'error_spike',
-  'latency',
-  'volume_high',
-  'volume_low',
-  'new_pattern',
-  'brute_force',
-  'password_spraying',
-  'scan',
-  'log_rule',
-];
+export const REVIEWED_KINDS: readonly ReviewedKind[] = [...ANOMALY_KINDS, 'log_rule'];
 
 /** How one kind of anomaly fared with the people who reviewed it. */
 export interface KindReview {
