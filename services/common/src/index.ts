@@ -28,7 +28,7 @@ export { Counter, createRegistry, Gauge, Histogram } from './observability/metri
 export type { OpsServerOptions, Readiness, RoleOps } from './observability/ops-server.js';
 export { startOpsServer, startRoleOps } from './observability/ops-server.js';
 export type { Component, Sink } from './pipeline.js';
-export type { AlertStore, AttemptFilter, IncidentFilter } from './ports/alert-store.js';
+export type { AlertStore, AttemptFilter, FeedbackFilter, IncidentFilter } from './ports/alert-store.js';
 export { ConflictError } from './ports/alert-store.js';
 export type { AnomalyFilter, DetectionStore, SavedState } from './ports/detection-store.js';
 export { metricId } from './ports/detection-store.js';

@@ -151,6 +151,16 @@ export function describeAlertStoreContract(name: string, createStore: () => Prom
       expect(ids(await store.listFeedback({ activeAt: twoHours }))).toEqual(['feedback-3', 'feedback-2']);
       expect(ids(await store.listFeedback({ activeAt: twoHours, service: 'svc-0' }))).toEqual(['feedback-3']);
       expect(await store.listFeedback({ activeAt: twoHours, anomalyId: 'anomaly-1' })).toEqual([]);
+      // feedback-i was created at base + i s; both ends of the range are included.
+      const created = (i: number) => at(sampleFeedback(i).createdAt);
+      expect(ids(await store.listFeedback({ createdFrom: created(1), createdTo: created(2) }))).toEqual([
+        'feedback-2',
+        'feedback-1',
+      ]);
+      expect(ids(await store.listFeedback({ createdFrom: created(2) + 1 }))).toEqual(['feedback-3']);
+      expect(ids(await store.listFeedback({ createdTo: created(1) - 1, service: 'svc-0' }))).toEqual([
+        'feedback-0',
+      ]);
     });
 
     it('creates, replaces, lists and deletes log alert rules', async () => {

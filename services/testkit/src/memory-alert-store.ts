@@ -4,6 +4,7 @@ import type {
   AttemptFilter,
   DeliveryAttempt,
   Feedback,
+  FeedbackFilter,
   Incident,
   IncidentFilter,
   OutboxEntry,
@@ -157,13 +158,14 @@ export class MemoryAlertStore implements AlertStore {
     this.feedback.set(feedback.id, structuredClone(feedback));
   }
 
-  async listFeedback(
-    filter: { activeAt?: number; service?: string; anomalyId?: string } = {},
-  ): Promise<Feedback[]> {
+  async listFeedback(filter: FeedbackFilter = {}): Promise<Feedback[]> {
     const at = filter.activeAt;
+    const { createdFrom = -Infinity, createdTo = Infinity } = filter;
     const matching = [...this.feedback.values()].filter(
       (feedback) =>
         (at === undefined || Date.parse(feedback.expiresAt) > at) &&
+        Date.parse(feedback.createdAt) >= createdFrom &&
+        Date.parse(feedback.createdAt) <= createdTo &&
         (filter.service === undefined || feedback.service === filter.service) &&
         (filter.anomalyId === undefined || feedback.anomalyId === filter.anomalyId),
     );

@@ -34,6 +34,17 @@ export interface AttemptFilter {
   limit?: number;
 }
 
+/** Which feedback to list. */
+export interface FeedbackFilter {
+  /** Only feedback whose suppression has not expired at this time (epoch ms). */
+  activeAt?: number;
+  service?: string;
+  anomalyId?: string;
+  /** Only feedback created in this range (epoch ms, both ends included). */
+  createdFrom?: number;
+  createdTo?: number;
+}
+
 /**
  * Where alerting keeps its state: incidents (which double as the alerter's grouping
  * state), the notification outbox and its delivery log, silences, feedback and log
@@ -81,8 +92,8 @@ export interface AlertStore {
   deleteSilence(id: string): Promise<boolean>;
 
   saveFeedback(feedback: Feedback): Promise<void>;
-  /** Newest first; `activeAt` keeps those whose suppression has not expired. */
-  listFeedback(filter?: { activeAt?: number; service?: string; anomalyId?: string }): Promise<Feedback[]>;
+  /** Newest first, at most 1,000; every filter is optional and all must hold. */
+  listFeedback(filter?: FeedbackFilter): Promise<Feedback[]>;
 
   saveRule(rule: AlertRule): Promise<void>;
   listRules(): Promise<AlertRule[]>;

@@ -1,4 +1,4 @@
-import type { AlertRule, Feedback, Incident, IncidentFilter, Silence } from '@vigie/common';
+import type { AlertRule, Feedback, FeedbackFilter, Incident, IncidentFilter, Silence } from '@vigie/common';
 import { ConflictError } from '@vigie/common';
 import type { SqliteDatabase } from './database.js';
 import { boundedLimit, epochMs, FilterClauses } from './filter-clauses.js';
@@ -139,9 +139,11 @@ export class AlertRecords {
   }
 
   /** Newest first; `activeAt` keeps what expires after it. */
-  listFeedback(filter: { activeAt?: number; service?: string; anomalyId?: string } = {}): Feedback[] {
+  listFeedback(filter: FeedbackFilter = {}): Feedback[] {
     const clauses = new FilterClauses()
       .add(filter.activeAt !== undefined, 'expires_at > ?', filter.activeAt ?? 0)
+      .add(filter.createdFrom !== undefined, 'created_at >= ?', filter.createdFrom ?? 0)
+      .add(filter.createdTo !== undefined, 'created_at <= ?', filter.createdTo ?? 0)
       .add(filter.service !== undefined, 'service = ?', filter.service ?? '')
       .add(filter.anomalyId !== undefined, 'anomaly_id = ?', filter.anomalyId ?? '');
     return this.db

@@ -4,6 +4,7 @@ import type {
   AttemptFilter,
   DeliveryAttempt,
   Feedback,
+  FeedbackFilter,
   Incident,
   IncidentFilter,
   OutboxEntry,
@@ -90,11 +91,7 @@ export class SqliteAlertStore implements AlertStore {
   async saveFeedback(feedback: Feedback): Promise<void> {
     guard(() => this.records.saveFeedback(feedback));
   }
-  async listFeedback(filter?: {
-    activeAt?: number;
-    service?: string;
-    anomalyId?: string;
-  }): Promise<Feedback[]> {
+  async listFeedback(filter?: FeedbackFilter): Promise<Feedback[]> {
     return guard(() => this.records.listFeedback(filter));
   }
 

@@ -5,6 +5,7 @@ import type {
   AttemptFilter,
   DeliveryAttempt,
   Feedback,
+  FeedbackFilter,
   Incident,
   IncidentFilter,
   Logger,
@@ -229,11 +230,18 @@ export class ElasticsearchAlertStore implements AlertStore {
     return this.documents.put(this.index.feedback, feedback.id, feedback);
   }
 
-  listFeedback(
-    filter: { activeAt?: number; service?: string; anomalyId?: string } = {},
-  ): Promise<Feedback[]> {
+  listFeedback(filter: FeedbackFilter = {}): Promise<Feedback[]> {
     const query: Query[] = [];
     if (filter.activeAt !== undefined) query.push({ range: { expiresAt: { gt: iso(filter.activeAt) } } });
+    if (filter.createdFrom !== undefined || filter.createdTo !== undefined)
+      query.push({
+        range: {
+          createdAt: {
+            ...(filter.createdFrom !== undefined && { gte: iso(filter.createdFrom) }),
+            ...(filter.createdTo !== undefined && { lte: iso(filter.createdTo) }),
+          },
+        },
+      });
     if (filter.service !== undefined) query.push(term('service', filter.service));
     if (filter.anomalyId !== undefined) query.push(term('anomalyId', filter.anomalyId));
     return this.documents.search<Feedback>(this.index.feedback, {

@@ -5,8 +5,8 @@ import type { AlertingDeps } from './context.js';
 import { REVIEWED_KINDS, reviewDetectors } from './review-stats.js';
 
 /**
- * Feedback records both alert stores read at most (newest first): when a read returns this
- * many and the oldest is still in the range, older verdicts of the range were not counted.
+ * Feedback records an alert store lists at most (newest first): a range holding more
+ * counts only its newest verdicts.
  */
 const FEEDBACK_READ_LIMIT = 1000;
 
@@ -67,7 +67,7 @@ const reviewSchema = {
     },
     feedbackTruncated: {
       type: 'boolean',
-      description: `More than ${FEEDBACK_READ_LIMIT} feedback records: only the newest were counted.`,
+      description: `${FEEDBACK_READ_LIMIT} feedback records or more in the range: only the newest were counted.`,
     },
   },
 } as const;
@@ -100,16 +100,15 @@ export function registerDetectorReviewRoute(app: FastifyInstance, deps: Alerting
     },
     async (request) => {
       const range = parseRange(request.query.from ?? 'now-30d', request.query.to, now());
-      const [raised, feedback] = await Promise.all([search.countAnomalies(range), store.listFeedback()]);
-      const oldest = feedback.at(-1);
+      const [raised, feedback] = await Promise.all([
+        search.countAnomalies(range),
+        store.listFeedback({ createdFrom: range.from, createdTo: range.to }),
+      ]);
       return {
         from: new Date(range.from).toISOString(),
         to: new Date(range.to).toISOString(),
         ...reviewDetectors(raised, feedback, range),
-        feedbackTruncated:
-          feedback.length >= FEEDBACK_READ_LIMIT &&
-          oldest !== undefined &&
-          Date.parse(oldest.createdAt) >= range.from,
+        feedbackTruncated: feedback.length >= FEEDBACK_READ_LIMIT,
       };
     },
   );
