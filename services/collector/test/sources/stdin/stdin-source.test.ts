@@ -9,7 +9,9 @@ function stdinSource(
   sink: CapturingSink<RawLine>,
   overrides: Partial<StdinSourceOptions> = {},
 ): { source: StdinSource; input: PassThrough; registry: Registry } {
-  const input = new PassThrough();
+  // An explicit buffer size: Node 22 raised the default highWaterMark from 16 to 64 KiB,
+  // and the backpressure test needs its 5,000 lines to fill the pipe on every version.
+  const input = new PassThrough({ highWaterMark: 16 * 1024 });
   const registry = createRegistry();
   const source = new StdinSource({
     input,
