@@ -134,6 +134,17 @@ export class DetectionHarness {
     );
   }
 
+  /** Waits until the group has committed every record of the topic (indexing comes first). */
+  async committedAll(): Promise<void> {
+    await waitFor(
+      'the group to commit every record',
+      async () => [...(await this.bus.consumerLag(this.topic, this.group)).values()],
+      (lags) => lags.length > 0 && lags.every((lag) => lag === 0),
+      60_000,
+      200,
+    );
+  }
+
   /** The checkout spikes in the anomalies index, once there is at least one. */
   async checkoutSpikes(): Promise<Anomaly[]> {
     return waitFor(
