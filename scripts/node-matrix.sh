@@ -83,6 +83,9 @@ report_warnings() {
 
 # Everything for one version, in a subshell so PATH and the environment stay its own.
 # Prints: version install_s build_s passed failed smoke
+# main calls it as `run_version … || status=1`, which turns errexit off inside: every
+# step that matters checks its own result, above all the clone and cd, without which npm ci
+# would run in the caller's checkout.
 run_version() (
   VERSION="$1"
   local node_dir="$CACHE/$1" install_s=- build_s=- passed=- failed=- smoke=failed
@@ -106,8 +109,11 @@ run_version() (
   export npm_config_nodedir="$node_dir"
   [[ "$(node --version)" == "v$VERSION" ]] || { log "node on PATH is $(node --version), not v$VERSION"; summary; return 1; }
 
-  git clone -q "$REPO" "$WORK/vigie"
-  cd "$WORK/vigie"
+  if ! git clone -q "$REPO" "$WORK/vigie" || ! cd "$WORK/vigie"; then
+    log "$VERSION: cannot clone $REPO into $WORK/vigie"
+    summary
+    return 1
+  fi
   local t
   t="$(now)"
   step install npm ci --no-audit --no-fund || { summary; return 1; }
@@ -116,10 +122,14 @@ run_version() (
   step build npm run build || { summary; return 1; }
   build_s="$(seconds_since "$t")"
   local unit_ok=true
+  # The deploy unit tests validate against kubeconform and the Compose schema, cached in
+  # ~/.cache/vigie by these scripts (a no-op once cached), as .ci/run does before the tests.
+  step schemas bash -c 'bash deploy/kubernetes/tools.sh && bash deploy/compose-schema.sh' || unit_ok=false
   step unit npx vitest run --project unit || unit_ok=false
   # The summary reporter (services/testkit) ends the run with "N passed, N failed, N skipped".
   read -r passed failed < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed, [0-9]+ skipped$/\1 \2/p' "$LOGS/unit.log" | tail -n 1) || true
   passed="${passed:--}" failed="${failed:--}"
+  # The smoke script of this checkout (the clone has the same one when it is committed).
   step smoke node "$HERE/node-matrix-smoke.mjs" "$WORK/vigie" && smoke=ok
   report_warnings
   summary
