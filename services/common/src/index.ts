@@ -1,3 +1,4 @@
+export { compareCodeUnits } from './code-unit-order.js';
 export type { AlerterConfig, ReceiverConfig, RouteConfig } from './config/alerter.js';
 export { AlerterConfigSchema, ReceiverConfigSchema, RouteConfigSchema } from './config/alerter.js';
 export { CollectorConfigSchema, LineFormatSchema } from './config/collector.js';

@@ -10,7 +10,7 @@ import type {
   OutboxEntry,
   Silence,
 } from '@vigie/common';
-import { ConflictError, UnavailableError } from '@vigie/common';
+import { ConflictError, compareCodeUnits, UnavailableError } from '@vigie/common';
 
 /** Faults a `MemoryAlertStore` can play, to test what sits above the store. */
 export interface MemoryAlertStoreFaults {
@@ -86,7 +86,7 @@ export class MemoryAlertStore implements AlertStore {
           entry.nextAttemptAt <= now &&
           (entry.leaseUntil === undefined || entry.leaseUntil <= now),
       )
-      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || compareIds(a.id, b.id))
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || compareCodeUnits(a.id, b.id))
       .slice(0, Math.max(0, limit));
     return due.map((entry) => {
       const leased = { ...entry, leaseOwner: owner, leaseUntil: now + leaseMs, version: entry.version + 1 };
@@ -180,7 +180,7 @@ export class MemoryAlertStore implements AlertStore {
   /** By name, then id. */
   async listRules(): Promise<AlertRule[]> {
     return [...this.rules.values()]
-      .sort((a, b) => compareIds(a.name, b.name) || compareIds(a.id, b.id))
+      .sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.id, b.id))
       .slice(0, UNFILTERED_LIMIT)
       .map((rule) => structuredClone(rule));
   }
@@ -213,15 +213,10 @@ function copy<T>(value: T | undefined): T | undefined {
   return value === undefined ? undefined : structuredClone(value);
 }
 
-/** Plain code-unit order, the order Elasticsearch sorts keywords in. */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Sorted by `time` descending, ties by id ascending (as the Elasticsearch store sorts), copied. */
 function newestFirst<T extends { id: string }>(items: T[], time: (item: T) => number, limit?: number): T[] {
   return items
-    .sort((a, b) => time(b) - time(a) || compareIds(a.id, b.id))
+    .sort((a, b) => time(b) - time(a) || compareCodeUnits(a.id, b.id))
     .slice(0, limit ?? DEFAULT_LIMIT)
     .map((item) => structuredClone(item));
 }

@@ -19,6 +19,7 @@ import type {
   TopValues,
 } from '@vigie/common';
 import {
+  compareCodeUnits,
   contextSourceOf,
   countableField,
   cursorAfter,
@@ -37,8 +38,6 @@ export interface MemoryData {
   metrics: ReadonlyMap<string, BucketMetric>;
 }
 
-/** Plain string order, as the stores sort keys (not `localeCompare`'s). */
-const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const time = (event: LogEvent) => Date.parse(event['@timestamp']);
 const hitOf = (log: StoredLog): SearchHit => ({
   id: log.id,
@@ -190,7 +189,9 @@ export class MemorySearch {
       entry.count++;
       counts.set(key, entry);
     }
-    return [...counts.values()].sort((a, b) => byCode(a.kind, b.kind) || byCode(a.service, b.service));
+    return [...counts.values()].sort(
+      (a, b) => compareCodeUnits(a.kind, b.kind) || compareCodeUnits(a.service, b.service),
+    );
   }
 
   async listMetrics(query: MetricQuery): Promise<BucketMetric[]> {

@@ -98,31 +98,15 @@ export class LogWrites {
 
   private writeRow(row: LogRow): void {
     const existing = this.findRow.get(row.id);
+    // Both statements take these columns in this order; the insert adds the id before them.
+    const columns = [row.ts, row.day, row.service, row.level, row.version, row.doc, ...sources(row)];
     let rowid: number | bigint;
     if (existing) {
       rowid = existing.rowid;
-      this.updateLog.run(
-        row.ts,
-        row.day,
-        row.service,
-        row.level,
-        row.version,
-        row.doc,
-        ...sources(row),
-        rowid,
-      );
+      this.updateLog.run(...columns, rowid);
       this.deleteWords.run(rowid);
     } else {
-      rowid = this.insertLog.run(
-        row.id,
-        row.ts,
-        row.day,
-        row.service,
-        row.level,
-        row.version,
-        row.doc,
-        ...sources(row),
-      ).lastInsertRowid;
+      rowid = this.insertLog.run(row.id, ...columns).lastInsertRowid;
     }
     this.insertWords.run(rowid, words(row.message), words(row.errorMessage), words(row.stackTrace));
   }

@@ -22,8 +22,8 @@ type Guard = <T>(call: () => Promise<T>) => Promise<T>;
 const LENIENT = { allow_no_indices: true, ignore_unavailable: true } as const;
 /** Services read by the route ranking, far above what one deployment runs. */
 const MAX_SERVICES = 1000;
-/** Terms buckets for anomaly kinds: the eight kinds, with room for kinds added later. */
-const ANOMALY_KINDS = 50;
+/** Terms buckets for anomaly kinds: every kind, with room for kinds added later. */
+const KIND_BUCKETS = 50;
 
 /**
  * The `LogSearch` reads of detection output and of services: anomalies, bucket metrics
@@ -86,7 +86,7 @@ export class ElasticsearchOverview {
         size: 0,
         aggs: {
           kinds: {
-            terms: { field: 'kind', size: ANOMALY_KINDS, order: { _key: 'asc' } },
+            terms: { field: 'kind', size: KIND_BUCKETS, order: { _key: 'asc' } },
             aggs: { services: { terms: { field: 'service', size: MAX_SERVICES, order: { _key: 'asc' } } } },
           },
         },

@@ -2,6 +2,7 @@ import {
   ANOMALY_KINDS,
   type AnomalyCount,
   type AnomalyKind,
+  compareCodeUnits,
   type Dimension,
   type Feedback,
   type TimeRange,
@@ -65,7 +66,6 @@ export function latestVerdicts(feedback: readonly Feedback[], range: TimeRange):
 }
 
 const ratio = (part: number, whole: number | null) => (whole === null || whole === 0 ? null : part / whole);
-const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const scopeKey = (f: Feedback) =>
   JSON.stringify([f.service, f.kind, f.dimension.field ?? null, f.dimension.value ?? null]);
 
@@ -114,10 +114,10 @@ export function reviewDetectors(
       (a, b) =>
         b.falseAlarms - a.falseAlarms ||
         b.reviewed - a.reviewed ||
-        byCode(a.service, b.service) ||
-        byCode(a.kind, b.kind) ||
-        byCode(a.dimension.field ?? '', b.dimension.field ?? '') ||
-        byCode(a.dimension.value ?? '', b.dimension.value ?? ''),
+        compareCodeUnits(a.service, b.service) ||
+        compareCodeUnits(a.kind, b.kind) ||
+        compareCodeUnits(a.dimension.field ?? '', b.dimension.field ?? '') ||
+        compareCodeUnits(a.dimension.value ?? '', b.dimension.value ?? ''),
     )
     .slice(0, NOISIEST_SCOPES);
   return { kinds, noisiestScopes };
