@@ -126,4 +126,44 @@ describe('DetectionStage, when partitions move and go idle', () => {
     await idleFor(6_000);
     expect(latestBucket('kept')).toBeGreaterThan(START + 60_000);
   });
+
+  /** Another member taking partition 1 over from the saved state (at offset 59). */
+  async function newOwner(): Promise<DetectionStage> {
+    const logger = testLogger();
+    const metrics = createProcessorMetrics(createRegistry());
+    const bus = { ensureTopic: async () => undefined, publish: async () => undefined } as unknown as LogBus;
+    const indexer = new Indexer({ store, metrics, logger, retryMinMs: 1, retryMaxMs: 1 });
+    const owner = new DetectionStage({ config, store, bus, indexer, logger, metrics, now: () => now });
+    await owner.start();
+    return owner;
+  }
+
+  it('asks for the records between its restored state and the committed offset, once, then takes them in', async () => {
+    const owner = await newOwner();
+    try {
+      // The group committed up to 79: the records 60..79 never reached the saved state.
+      expect(await owner.replayPoint(1, 80n)).toBe('60');
+      expect(await owner.replayPoint(1, 60n)).toBeUndefined();
+      await owner.ingest(1, eventsOf('moved', 60, 30), 89n);
+      await owner.flush(1, new AbortController().signal);
+      // Following on from its own state: nothing more to replay.
+      expect(await owner.replayPoint(1, 90n)).toBeUndefined();
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it('goes on without records the bus no longer holds after a replay, instead of asking again', async () => {
+    const owner = await newOwner();
+    try {
+      expect(await owner.replayPoint(1, 80n)).toBe('60');
+      // Retention deleted 60..69: the replay starts at the oldest record left.
+      expect(await owner.replayPoint(1, 70n)).toBeUndefined();
+      await owner.ingest(1, eventsOf('moved', 70, 20), 89n);
+      await owner.flush(1, new AbortController().signal);
+      expect(await owner.replayPoint(1, 90n)).toBeUndefined();
+    } finally {
+      await owner.stop();
+    }
+  });
 });

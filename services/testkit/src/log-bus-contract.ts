@@ -202,6 +202,46 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       );
     });
 
+    it('drops every batch fetched before a replay, even those waiting for room in the pipeline', async () => {
+      const topic = await newTopic();
+      const groupId = uniqueName('group');
+      const oneKey = (from: number, count: number) => records(from, count, ['alpha']);
+      // Many small batches: the member fetches ahead of its slow handler until its
+      // pipeline is full, and the next fetched batch waits for room when the replay comes.
+      for (let i = 0; i < 400; i += 10) await bus.publish(topic, oneKey(i, 10));
+      const delivered: ConsumedRecord[] = [];
+      let asked = false;
+      const member = await bus.subscribe({
+        topic,
+        groupId,
+        maxBytesPerPartition: 256,
+        handleBatch: async (batch, context) => {
+          const first = Number(batch.records[0]?.offset);
+          if (!asked && first >= 200) {
+            asked = true;
+            context.replayFrom('100');
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          delivered.push(...batch.records);
+        },
+      });
+      subscriptions.push(member);
+      await waitFor(
+        'every record delivered',
+        async () => new Set(delivered.map(numberOf)).size,
+        (n) => n === 400,
+        60_000,
+      );
+      // In order up to the batch that asked, then from 100 on: nothing fetched before
+      // the replay is handed over after it.
+      const numbers = delivered.map(numberOf);
+      const replayed = numbers.findIndex((n, i) => i > 0 && n <= (numbers[i - 1] as number));
+      expect(replayed).toBeGreaterThan(0);
+      expect(numbers.slice(0, replayed)).toEqual(Array.from({ length: replayed }, (_, i) => i));
+      expect(numbers.slice(replayed)).toEqual(Array.from({ length: 300 }, (_, i) => 100 + i));
+    });
+
     it('reports the lag of a group: records published and not yet committed', async () => {
       const topic = await newTopic();
       const groupId = uniqueName('group');

@@ -114,10 +114,6 @@ export class KafkaSubscription implements Subscription {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     const lane = this.laneOf(batch.partition);
-    if (lane.replayingFrom !== undefined) {
-      if (BigInt(batch.firstOffset() ?? batch.lastOffset()) > lane.replayingFrom) return;
-      lane.replayingFrom = undefined;
-    }
     while (lane.queued >= PIPELINE_DEPTH) {
       if (!payload.isRunning() || lane.controller.signal.aborted) return;
       await new Promise<void>((resolve) => {
@@ -128,6 +124,12 @@ export class KafkaSubscription implements Subscription {
       await payload.heartbeat().catch(() => undefined);
     }
     if (!payload.isRunning() || lane.controller.signal.aborted) return;
+    // Checked once there is room, not before: a replay asked while this batch waited
+    // makes it stale too.
+    if (lane.replayingFrom !== undefined) {
+      if (BigInt(batch.firstOffset() ?? batch.lastOffset()) > lane.replayingFrom) return;
+      lane.replayingFrom = undefined;
+    }
 
     lane.queued++;
     // kafkajs fetches on from here; the commit waits for the handler, in the lane.

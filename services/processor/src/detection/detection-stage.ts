@@ -124,13 +124,25 @@ export class DetectionStage {
    * elsewhere meanwhile: its newer state is in the store). If the group committed past
    * that state (the processor died between two snapshots, or the previous owner did), the
    * records in between were indexed but never reached this engine: they are asked again,
-   * once per restore. If the bus no longer holds them, what it delivers next is taken in.
+   * once per restore. The bus drops what it fetched before the replay, so the next batch
+   * starts at the asked offset, or later only when retention deleted the records in
+   * between: that batch is taken in as it is, with a warning.
    */
   replayPoint(partition: number, firstOffset: bigint): Promise<string | undefined> {
     return this.serialize(partition, async () => {
       let detector = this.detectors.get(partition);
-      if (!detector || isGap(detector, firstOffset)) detector = await this.load(partition);
-      if (!isGap(detector, firstOffset) || this.replaying.delete(partition)) return undefined;
+      const replayed = this.replaying.delete(partition);
+      if (!detector || (!replayed && isGap(detector, firstOffset))) detector = await this.load(partition);
+      if (!isGap(detector, firstOffset)) return undefined;
+      if (replayed) {
+        // The bus delivers replayed records from the oldest it still holds: retention
+        // deleted the ones in between, and detection goes on without them.
+        this.logger.warn(
+          { partition, from: (detector.lastOffset + 1n).toString(), batchStart: firstOffset.toString() },
+          'Records asked for replay are no longer on the bus; detection skips them.',
+        );
+        return undefined;
+      }
       this.replaying.add(partition);
       const from = detector.lastOffset + 1n;
       this.options.metrics.detectionReplays.inc();
