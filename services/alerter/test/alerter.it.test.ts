@@ -1,3 +1,4 @@
+import type { Anomaly } from '@vigie/common';
 import { LocalAlertmanager, PagerDutyPeer } from '@vigie/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlerterHarness, closedAnomaly, openAnomaly, pagerDutyReceiver } from './support/alerter-harness.js';
@@ -113,15 +114,23 @@ describe('vigie alerter on Kafka and Elasticsearch', () => {
     // data: flapping is judged against the wall clock), each opening under a new anomaly
     // id as the detector does.
     const since = Date.now() - 31 * 60_000;
-    for (let i = 0; i < 10; i++) {
+    const episode = (i: number) => {
       const start = since + i * 3 * 60_000;
       const anomaly = openAnomaly(`flap-${i}`, 'search', start, { severity: 'warning' });
-      await h.publish([anomaly]);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await h.publish([closedAnomaly(anomaly, start + 90_000)]);
+      return [anomaly, closedAnomaly(anomaly, start + 90_000)];
+    };
+    // The first two episodes come faster than the quiet period (1 s): the incident stays
+    // open through them and their 4 transitions mark it flapping. Until then, a quiet
+    // period between two episodes resolves it and the next one pages again, as it should.
+    await h.publish([...episode(0), ...episode(1)]);
+    for (let i = 2; i < 10; i++) {
       // Longer than the quiet period: without flapping detection each episode would
       // resolve the incident and the next one would page again.
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      const [opened, closed] = episode(i) as [Anomaly, Anomaly];
+      await h.publish([opened]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await h.publish([closed]);
     }
     await h.until(
       'the trigger delivered',

@@ -105,6 +105,12 @@ describe('horizontal processors on real Kafka and Elasticsearch', () => {
       );
       expect(duringRun.filter((a) => incidentFree.has(a.service))).toEqual([]);
       expect(duringRun.map((a) => a.id).sort()).toEqual([...reference.keys()].sort());
+      // Every replay asked after a move started where it was asked: no partition went on
+      // with a hole in its series (the topic keeps everything here).
+      const skipped = processors.flatMap((p, i) =>
+        p.stdout.includes('no longer on the bus') ? [i + 1] : [],
+      );
+      expect(skipped, 'processors that went on without replayed records').toEqual([]);
     } catch (err) {
       log();
       for (const [i, p] of processors.entries()) {

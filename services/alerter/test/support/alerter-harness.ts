@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '@vigie/bus';
-import type { Anomaly, Incident, LogEvent, OutboxEntry, ReceiverConfig, RouteConfig } from '@vigie/common';
+import {
+  type Anomaly,
+  type Incident,
+  type LogEvent,
+  loadConfig,
+  type OutboxEntry,
+  type ReceiverConfig,
+  type RouteConfig,
+} from '@vigie/common';
 import { ElasticsearchAlertStore } from '@vigie/storage';
 import {
   deletePrefix,
@@ -89,6 +97,9 @@ export class AlerterHarness {
   }
 
   async publish(anomalies: Anomaly[]): Promise<void> {
+    // The alerter creates its topic as it starts, maybe after this first publish: a slow
+    // start must not outlast the producer's retries.
+    await this.bus.ensureTopic(this.topic, loadConfig({ env: {} }).config.kafka.partitions);
     await this.bus.publish(
       this.topic,
       anomalies.map((anomaly) => ({ key: anomaly.service, value: Buffer.from(JSON.stringify(anomaly)) })),
