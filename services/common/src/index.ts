@@ -85,7 +85,7 @@ export type {
   Dimension,
   Severity,
 } from './schema/anomaly.js';
-export { ANOMALY_KINDS, DEPLOY_DATASET } from './schema/anomaly.js';
+export { ANOMALY_KINDS, anomalyVersion, DEPLOY_DATASET } from './schema/anomaly.js';
 export type {
   AlertRule,
   DeliveryAttempt,

@@ -122,5 +122,31 @@ export function describeDetectionStoreContract(
       });
       expect(await store.loadState('group/vigie.logs/1')).toBeUndefined();
     });
+
+    it('never lets an older version of an anomaly replace a newer one', async () => {
+      // Written late by a processor that lost the partition to one that is ahead.
+      const at = (minutes: number) =>
+        new Date(Date.parse('2026-03-02T11:00:00Z') + minutes * 60_000).toISOString();
+      const opened = sampleAnomaly(70, { id: 'anomaly-late', service: 'svc-late', updated: at(0) });
+      const grown = { ...opened, updated: at(1), score: 0.95 };
+      const closed = { ...grown, state: 'closed' as const, end: at(2), updated: at(2) };
+      expect((await store.writeAnomalies([opened, grown, closed])).every((o) => o.status === 'ok')).toBe(
+        true,
+      );
+      const stale = await store.writeAnomalies([grown, opened]);
+      expect(stale.map((o) => o.status)).toEqual(['ok', 'ok']);
+      await store.refresh();
+      expect(await store.getAnomaly('anomaly-late')).toEqual(closed);
+      // At the same time, a close wins over an open.
+      await store.writeAnomalies([{ ...closed, state: 'open' }]);
+      await store.refresh();
+      expect(await store.getAnomaly('anomaly-late')).toEqual(closed);
+      // A newer version still replaces it.
+      const again = { ...closed, state: 'open' as const, updated: at(5), score: 0.7 };
+      const { end: _end, ...reopened } = again;
+      await store.writeAnomalies([reopened]);
+      await store.refresh();
+      expect(await store.getAnomaly('anomaly-late')).toEqual(reopened);
+    });
   });
 }

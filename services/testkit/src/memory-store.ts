@@ -26,7 +26,7 @@ import type {
   TopValues,
   WriteOutcome,
 } from '@vigie/common';
-import { metricId, UnavailableError } from '@vigie/common';
+import { anomalyVersion, metricId, UnavailableError } from '@vigie/common';
 import { memoryRouteLatency } from './memory-route-latency.js';
 import { MemorySearch } from './memory-search.js';
 
@@ -109,7 +109,11 @@ export class MemoryStore implements LogStore, DetectionStore, LogSearch {
   async writeAnomalies(anomalies: Anomaly[]): Promise<WriteOutcome[]> {
     return this.write(
       anomalies.map((anomaly) => ({ ...anomaly })),
-      (anomaly) => this.anomalies.set(anomaly.id, structuredClone(anomaly)),
+      (anomaly) => {
+        const stored = this.anomalies.get(anomaly.id);
+        if (stored && anomalyVersion(stored) > anomalyVersion(anomaly)) return;
+        this.anomalies.set(anomaly.id, structuredClone(anomaly));
+      },
       undefined,
     );
   }

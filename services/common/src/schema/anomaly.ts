@@ -81,6 +81,16 @@ export interface Anomaly {
   change?: ChangeMarker;
 }
 
+/**
+ * The order of an anomaly's versions, for stores that keep only the latest: later
+ * `updated` first, and at the same `updated` a close wins over an open. A processor that
+ * lost its partition can still write an older version after the new owner wrote a newer
+ * one; stores compare this number and keep the newer.
+ */
+export function anomalyVersion(anomaly: Pick<Anomaly, 'updated' | 'state'>): number {
+  return Date.parse(anomaly.updated) * 2 + (anomaly.state === 'closed' ? 1 : 0);
+}
+
 /** A new version of a service seen in the logs or posted as a deploy marker. */
 export interface ChangeMarker {
   service: string;

@@ -19,8 +19,14 @@ export class DetectionRecords {
   private readonly selectState;
 
   constructor(private readonly db: SqliteDatabase) {
+    // An older version never replaces a newer one (anomalyVersion: later `updated`, then
+    // a close over an open): a processor that lost its partition may still write one.
     this.upsertAnomaly = db.prepare(
-      'INSERT OR REPLACE INTO anomalies (id, service, kind, state, start, updated, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO anomalies (id, service, kind, state, start, updated, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET service = excluded.service, kind = excluded.kind,
+         state = excluded.state, start = excluded.start, updated = excluded.updated, doc = excluded.doc
+       WHERE excluded.updated > anomalies.updated
+         OR (excluded.updated = anomalies.updated AND (excluded.state = 'closed' OR anomalies.state = 'open'))`,
     );
     this.upsertMetric = db.prepare(
       'INSERT OR REPLACE INTO metrics (id, service, field, value, ts, doc) VALUES (?, ?, ?, ?, ?, ?)',

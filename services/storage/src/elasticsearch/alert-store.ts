@@ -92,7 +92,7 @@ export class ElasticsearchAlertStore implements AlertStore {
     // 409: the entry is queued already, which is what a replay expects.
     const failures = response.items.filter((item) => (item.create?.status ?? 0) !== 409);
     const outcomes = failures
-      .map(itemOutcome)
+      .map((item) => itemOutcome(item))
       .flatMap((outcome) => (outcome.status === 'ok' ? [] : [outcome]));
     const first = outcomes[0];
     if (!first) return;

@@ -8,10 +8,14 @@ import type { WriteOutcome } from '@vigie/common';
  */
 export function itemOutcome(
   item: Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>,
+  options: { externalVersions?: boolean } = {},
 ): WriteOutcome {
   const result = item.index ?? item.create ?? item.update ?? item.delete;
   if (!result) return { status: 'retry', reason: 'empty bulk item' };
   if (result.status >= 200 && result.status < 300) return { status: 'ok' };
+  // With external versions, a conflict means the stored document is newer: it stays,
+  // which is what the writer wanted.
+  if (options.externalVersions && result.status === 409) return { status: 'ok' };
   const reason = describe(result.error);
   if (result.status === 429 || result.status >= 500) return { status: 'retry', reason };
   return { status: 'rejected', reason };

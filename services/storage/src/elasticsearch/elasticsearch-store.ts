@@ -28,7 +28,7 @@ import type {
   TopValues,
   WriteOutcome,
 } from '@vigie/common';
-import { metricId, UnavailableError } from '@vigie/common';
+import { anomalyVersion, metricId, UnavailableError } from '@vigie/common';
 import { itemOutcome } from './bulk-outcome.js';
 import { createElasticsearchClient, type ElasticsearchConnection, elasticsearchRefusal } from './client.js';
 import { anomaliesTemplate, metricsTemplate, stateTemplate } from './detection-templates.js';
@@ -137,12 +137,21 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
   writeAnomalies(anomalies: Anomaly[]): Promise<WriteOutcome[]> {
     const operations: unknown[] = [];
     for (const anomaly of anomalies) {
+      // External versions: an older version (from a processor that lost the partition)
+      // never replaces a newer one, and writing the same version again is harmless.
       operations.push(
-        { index: { _index: `${this.prefix}-anomalies`, _id: anomaly.id } },
+        {
+          index: {
+            _index: `${this.prefix}-anomalies`,
+            _id: anomaly.id,
+            version: anomalyVersion(anomaly),
+            version_type: 'external_gte',
+          },
+        },
         { '@timestamp': anomaly.start, ...anomaly },
       );
     }
-    return this.bulk(operations, anomalies.length);
+    return this.bulk(operations, anomalies.length, { externalVersions: true });
   }
 
   writeMetrics(metrics: BucketMetric[]): Promise<WriteOutcome[]> {
@@ -293,13 +302,17 @@ export class ElasticsearchStore implements LogStore, DetectionStore, LogSearch {
     await this.client.close();
   }
 
-  private async bulk(operations: unknown[], count: number): Promise<WriteOutcome[]> {
+  private async bulk(
+    operations: unknown[],
+    count: number,
+    options: { externalVersions?: boolean } = {},
+  ): Promise<WriteOutcome[]> {
     if (count === 0) return [];
     const response = await this.guard(() =>
       this.client.bulk({ operations, refresh: false, filter_path: BULK_FILTER }),
     );
     if (!response.errors) return new Array<WriteOutcome>(count).fill({ status: 'ok' });
-    return response.items.map(itemOutcome);
+    return response.items.map((item) => itemOutcome(item, options));
   }
 
   /** Turns connection failures, timeouts and 429/5xx answers into `UnavailableError`. */
