@@ -88,6 +88,7 @@ export class Processor implements Component {
       concurrency: config.processor.concurrency,
       maxBytesPerPartition: config.processor.fetchMaxBytes,
       handleBatch: (batch, context) => this.handleBatch(batch, context),
+      onAssigned: (partitions) => this.detection?.releaseMoved(partitions),
     });
     this.logger.info(
       { topic: config.kafka.logsTopic, group: config.processor.groupId },

@@ -99,6 +99,18 @@ describe('DetectionStage, when partitions move and go idle', () => {
     expect(latestBucket('moved')).toBe(before);
   });
 
+  it('lets go of a moved partition as soon as the bus reports the rebalance, without waiting for its ticker', async () => {
+    await stage.ingest(1, eventsOf('moved', 60, 10), 69n);
+    await stage.flush(1, new AbortController().signal);
+    const before = latestBucket('moved');
+    stage.releaseMoved([0]);
+    // No timer has run: the report alone saved the state and dropped the engine.
+    await vi.waitFor(async () => expect((await store.loadState(stateKey(1)))?.offset).toBe('69'));
+    await idleFor(30_000);
+    expect(latestBucket('moved')).toBe(before);
+    expect(latestBucket('kept')).toBeGreaterThan(START + 60_000);
+  });
+
   it('drops a moved partition with output not written yet without saving: the new owner replays it', async () => {
     const before = latestBucket('moved');
     await stage.ingest(1, eventsOf('moved', 60, 10), 69n);

@@ -20,6 +20,8 @@ const numberOf = (record: ConsumedRecord) => (JSON.parse(record.value.toString()
 /** Everything a test member received, in order. */
 class Received {
   readonly batches: RecordBatch[] = [];
+  /** The partitions the member reported holding, each time they changed. */
+  readonly assignments: number[][] = [];
   get all(): ConsumedRecord[] {
     return this.batches.flatMap((b) => b.records);
   }
@@ -62,6 +64,7 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
           if (handle) await handle(batch, context);
           received.batches.push(batch);
         },
+        onAssigned: (partitions) => received.assignments.push(partitions),
       });
       subscriptions.push(subscription);
       return { received, subscription };
@@ -298,6 +301,9 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
       expect([...a.subscription.assignedPartitions(), ...b.subscription.assignedPartitions()].sort()).toEqual(
         [0, 1, 2],
       );
+      // Each member was told what it holds as the partitions moved.
+      expect(a.received.assignments.at(-1)).toEqual(a.subscription.assignedPartitions());
+      expect(b.received.assignments.at(-1)).toEqual(b.subscription.assignedPartitions());
 
       await bus.publish(topic, records(0, 120));
       const seen = () => new Set([...a.received.numbers(), ...b.received.numbers()]).size;
@@ -316,6 +322,7 @@ export function describeLogBusContract(name: string, createBus: () => Promise<Lo
         (p) => p.length === 3,
         60_000,
       );
+      expect(a.received.assignments.at(-1)).toEqual([0, 1, 2]);
       const before = a.received.all.length;
       await bus.publish(topic, records(120, 120));
       await waitFor(

@@ -73,6 +73,7 @@ export class KafkaSubscription implements Subscription {
       for (const [partition, lane] of this.lanes) {
         if (!this.assigned.has(partition)) this.dropLane(partition, lane);
       }
+      options.onAssigned?.(this.assignedPartitions());
     });
   }
 

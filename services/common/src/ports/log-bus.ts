@@ -64,6 +64,12 @@ export interface SubscribeOptions {
   maxBytesPerPartition?: number;
   /** Where a group with no committed offset starts: the oldest record (default) or new ones only. */
   fromBeginning?: boolean;
+  /**
+   * Called whenever the partitions this member holds change (it joined the group, or a
+   * rebalance moved some), with those it holds now. A consumer with state per partition
+   * lets go of the moved ones at once instead of noticing later.
+   */
+  onAssigned?(partitions: number[]): void;
 }
 
 /** A running consumer-group member. */

@@ -64,6 +64,7 @@ export class FileSubscription implements Subscription, GroupMember {
       );
       this.lanes.set(partition, { controller, done });
     }
+    this.options.onAssigned?.(this.assignedPartitions());
   }
 
   private async run(partition: number, signal: AbortSignal): Promise<void> {

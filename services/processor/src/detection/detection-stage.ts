@@ -187,13 +187,21 @@ export class DetectionStage {
     });
   }
 
-  private async tick(idleMs: number): Promise<void> {
-    const owned = this.options.ownedPartitions?.();
-    if (owned) {
-      for (const partition of this.detectors.keys()) {
-        if (!owned.includes(partition)) void this.release(partition);
-      }
+  /**
+   * Lets go of the partitions this member no longer owns (`owned`, or those the
+   * `ownedPartitions` option gives). The processor calls it when the bus reports a
+   * rebalance, so the old owner stops writing for moved services at once; the ticker
+   * calls it too, in case a report was missed.
+   */
+  releaseMoved(owned = this.options.ownedPartitions?.()): void {
+    if (!owned) return;
+    for (const partition of this.detectors.keys()) {
+      if (!owned.includes(partition)) void this.release(partition);
     }
+  }
+
+  private async tick(idleMs: number): Promise<void> {
+    this.releaseMoved();
     const idle = [...this.detectors].filter(([, detector]) => detector.isIdle(this.now(), idleMs));
     if (idle.length === 0) return;
     const backlog = await this.options.backlog?.().catch(() => undefined);
