@@ -150,7 +150,17 @@ export async function runCollector(
     ops: config.ops,
     defaultPort: DEFAULT_OPS_PORTS.collector,
     registry,
-    readiness: () => ({ ready: true, checks: { sources: String(sources.length) } }),
+    // Ready even while Kafka is away or refuses the collector: the spool takes the events.
+    readiness: () => {
+      const kafka = sink.kafkaStatus();
+      return {
+        ready: true,
+        checks: {
+          sources: String(sources.length),
+          kafka: kafka.reason ? `${kafka.state}: ${kafka.reason}` : kafka.state,
+        },
+      };
+    },
     logger,
   });
   const { opsUrl } = ops;

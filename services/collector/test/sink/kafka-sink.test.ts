@@ -2,8 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusRecord, LogBus, LogEvent, Registry } from '@vigie/common';
-import { createRegistry, UnavailableError } from '@vigie/common';
+import { createRegistry, EngineAuthError, UnavailableError } from '@vigie/common';
 import { metricValue, sampleEvent, testLogger, waitFor } from '@vigie/testkit';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackpressureError } from '../../src/errors.js';
 import { KafkaEventSink, type KafkaEventSinkOptions } from '../../src/sink/index.js';
@@ -13,10 +14,13 @@ import { fullDisk } from './full-disk.js';
 class FakeBus implements LogBus {
   up = true;
   hang = false;
+  /** Set: Kafka answers but refuses the credentials, as a broker after a password rotation. */
+  refusal: EngineAuthError | undefined;
   readonly published: BusRecord[] = [];
   publishCalls = 0;
 
   async healthcheck(): Promise<void> {
+    if (this.refusal) throw this.refusal;
     if (!this.up) throw new UnavailableError('Kafka');
   }
   /** Sends held while `hang` is set, settled by `release`. */
@@ -30,6 +34,7 @@ class FakeBus implements LogBus {
   async publish(_topic: string, records: BusRecord[]): Promise<void> {
     this.publishCalls++;
     this.calls.push(records);
+    if (this.refusal) throw this.refusal;
     if (this.failures > 0) {
       this.failures--;
       throw new UnavailableError('Kafka');
@@ -160,6 +165,51 @@ describe('KafkaEventSink', () => {
       5000,
       20,
     );
+  });
+
+  it('keeps spooling when Kafka refuses its credentials, says so once, and sends the spool once accepted', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const sink = newSink({ logger });
+    await sink.start();
+    await sink.write([event('a', 0)]);
+    bus.refusal = new EngineAuthError(
+      'Kafka refused the credentials of user "collector" (SASL scram-sha-512)',
+    );
+    for (let seq = 1; seq <= 20; seq++) await sink.write([event('a', seq)]);
+    await waitFor(
+      'the refusal noticed',
+      async () => sink.kafkaStatus(),
+      (status) => status.state === 'refused',
+      5000,
+      20,
+    );
+    expect(sink.kafkaStatus().reason).toContain('user "collector"');
+    expect(await metric(registry, 'vigie_collector_kafka_refused')).toBe(1);
+    // Many probes, one error line.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(lines.filter((line) => line.includes('refuses the collector'))).toHaveLength(1);
+    // The line names the user the broker refused.
+    expect(lines[0]).toContain('user \\"collector\\"');
+    expect(bus.published).toHaveLength(1);
+
+    bus.refusal = undefined;
+    await waitFor(
+      'the spool sent',
+      async () => bus.published.length,
+      (n) => n === 21,
+      5000,
+      20,
+    );
+    expect(sequences(bus.published).get('a')).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    await waitFor(
+      'delivery direct again',
+      async () => sink.kafkaStatus().state,
+      (state) => state === 'direct',
+      5000,
+      20,
+    );
+    expect(await metric(registry, 'vigie_collector_kafka_refused')).toBe(0);
   });
 
   for (const landed of [true, false]) {

@@ -1,6 +1,6 @@
 import { slicesOf } from '@vigie/bus';
 import type { BusRecord, LogBus, LogEvent, Logger, Registry } from '@vigie/common';
-import { summarizeError, VigieError } from '@vigie/common';
+import { EngineAuthError, summarizeError, VigieError } from '@vigie/common';
 import { BackpressureError } from '../../errors.js';
 import type { EventSink, SerializedEvent } from '../../model.js';
 import { DeadlineError, withDeadline } from './deadline.js';
@@ -75,6 +75,7 @@ export class KafkaEventSink implements EventSink {
   private queuedBytes = 0;
   private pumping: Promise<void> | undefined;
   private state: 'new' | 'started' | 'stopped' = 'new';
+  private refusal: EngineAuthError | undefined;
 
   constructor(private readonly options: KafkaEventSinkOptions) {
     this.logger = options.logger.child({ component: 'kafka-sink' });
@@ -92,7 +93,7 @@ export class KafkaEventSink implements EventSink {
       logger: this.logger,
       metrics: this.metrics,
       publish: (records) => this.publish(records),
-      probe: () => withDeadline(this.options.bus.healthcheck(), this.options.probeTimeoutMs ?? 5000, 'Kafka'),
+      probe: () => this.probeKafka(),
       chunkBytes: this.maxBatchBytes,
       minBackoffMs: options.minBackoffMs ?? 250,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
@@ -113,6 +114,16 @@ export class KafkaEventSink implements EventSink {
   /** Throws when Kafka does not answer (the sink still accepts events then, into the spool). */
   healthcheck(): Promise<void> {
     return this.options.bus.healthcheck();
+  }
+
+  /**
+   * Where delivery stands, for the readiness checks: `refused` while Kafka refuses the
+   * collector's credentials or certificate (found by the probes of the spool's replayer),
+   * `spooling` while the spool holds events, `direct` otherwise.
+   */
+  kafkaStatus(): { state: 'direct' | 'spooling' | 'refused'; reason?: string } {
+    if (this.refusal) return { state: 'refused', reason: this.refusal.message };
+    return { state: this.spool.isEmpty() ? 'direct' : 'spooling' };
   }
 
   /**
@@ -251,6 +262,36 @@ export class KafkaEventSink implements EventSink {
         write.resolve();
       }
     }
+  }
+
+  /**
+   * The replayer's probe. Kafka refusing the credentials after the collector started (a
+   * rotated password, Kafka down at start) is logged once as an error and shown in the
+   * readiness checks and `vigie_collector_kafka_refused`; the spool keeps taking events,
+   * as log shippers do, so nothing read from files is lost while someone fixes it.
+   */
+  private async probeKafka(): Promise<void> {
+    try {
+      await withDeadline(this.options.bus.healthcheck(), this.options.probeTimeoutMs ?? 5000, 'Kafka');
+      this.setRefusal(undefined);
+    } catch (err) {
+      if (err instanceof EngineAuthError) this.setRefusal(err);
+      throw err;
+    }
+  }
+
+  private setRefusal(refusal: EngineAuthError | undefined): void {
+    if (refusal?.message === this.refusal?.message) return;
+    if (refusal) {
+      this.logger.error(
+        { err: summarizeError(refusal) },
+        'Kafka refuses the collector; events stay in the spool until it accepts them.',
+      );
+    } else {
+      this.logger.info('Kafka accepts the collector again; sending the spool.');
+    }
+    this.refusal = refusal;
+    this.metrics.kafkaRefused.set(refusal ? 1 : 0);
   }
 
   private publish(records: BusRecord[]): Promise<void> {

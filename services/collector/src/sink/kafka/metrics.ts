@@ -22,6 +22,8 @@ export class KafkaSinkMetrics {
   readonly tooLarge: Counter;
   /** Publishes that failed or timed out (direct and replay). */
   readonly publishErrors: Counter;
+  /** 1 while Kafka refuses the collector's credentials or certificate. */
+  readonly kafkaRefused: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -65,6 +67,11 @@ export class KafkaSinkMetrics {
       name: 'vigie_collector_kafka_publish_errors_total',
       help: 'Publishes to Kafka that failed or timed out, by path (direct or replay).',
       labelNames: ['path'],
+      registers,
+    });
+    this.kafkaRefused = new Gauge({
+      name: 'vigie_collector_kafka_refused',
+      help: "1 while Kafka refuses the collector's credentials or certificate (events stay in the spool).",
       registers,
     });
   }
