@@ -1,7 +1,7 @@
-import { type BusRecord, createRegistry, type LogBus, type LogEvent, loadConfig } from '@vigie/common';
+import { createRegistry, type LogBus, type LogEvent, loadConfig } from '@vigie/common';
 import { MemoryStore, testLogger } from '@vigie/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DetectionStage } from '../src/detection/detection-stage.js';
+import { DetectionStage, type DetectionStageOptions } from '../src/detection/detection-stage.js';
 import type { PartitionEvent } from '../src/detection/partition-detector.js';
 import { Indexer } from '../src/indexing/indexer.js';
 import { createProcessorMetrics } from '../src/metrics.js';
@@ -37,27 +37,7 @@ describe('DetectionStage, when partitions move and go idle', () => {
     owned = [0, 1];
     backlog = new Map();
     store = new MemoryStore();
-    const published: BusRecord[] = [];
-    // Only the two calls the stage makes; a bus double with nothing else to do.
-    const bus = {
-      ensureTopic: async () => undefined,
-      publish: async (_topic: string, records: BusRecord[]) => void published.push(...records),
-    } as unknown as LogBus;
-    const logger = testLogger();
-    const metrics = createProcessorMetrics(createRegistry());
-    const indexer = new Indexer({ store, metrics, logger, retryMinMs: 1, retryMaxMs: 1 });
-    stage = new DetectionStage({
-      config,
-      store,
-      bus,
-      indexer,
-      logger,
-      metrics,
-      now: () => now,
-      ownedPartitions: () => owned,
-      backlog: async () => backlog,
-    });
-    await stage.start();
+    stage = await startedStage({ ownedPartitions: () => owned, backlog: async () => backlog });
     for (const [partition, service] of [
       [0, 'kept'],
       [1, 'moved'],
@@ -66,6 +46,32 @@ describe('DetectionStage, when partitions move and go idle', () => {
       await stage.flush(partition, new AbortController().signal);
     }
   });
+  /** A stage on the shared store and clock, with its own metrics and a bus double. */
+  async function startedStage(
+    membership: Pick<DetectionStageOptions, 'ownedPartitions' | 'backlog'> = {},
+  ): Promise<DetectionStage> {
+    // Only the two calls the stage makes; a bus double with nothing else to do.
+    const bus = {
+      ensureTopic: async () => undefined,
+      publish: async () => undefined,
+    } as unknown as LogBus;
+    const logger = testLogger();
+    const metrics = createProcessorMetrics(createRegistry());
+    const indexer = new Indexer({ store, metrics, logger, retryMinMs: 1, retryMaxMs: 1 });
+    const started = new DetectionStage({
+      config,
+      store,
+      bus,
+      indexer,
+      logger,
+      metrics,
+      now: () => now,
+      ...membership,
+    });
+    await started.start();
+    return started;
+  }
+
   afterEach(async () => {
     await stage.stop();
     vi.useRealTimers();
@@ -139,20 +145,18 @@ describe('DetectionStage, when partitions move and go idle', () => {
     expect(latestBucket('kept')).toBeGreaterThan(START + 60_000);
   });
 
-  /** Another member taking partition 1 over from the saved state (at offset 59). */
-  async function newOwner(): Promise<DetectionStage> {
-    const logger = testLogger();
-    const metrics = createProcessorMetrics(createRegistry());
-    const bus = { ensureTopic: async () => undefined, publish: async () => undefined } as unknown as LogBus;
-    const indexer = new Indexer({ store, metrics, logger, retryMinMs: 1, retryMaxMs: 1 });
-    const owner = new DetectionStage({ config, store, bus, indexer, logger, metrics, now: () => now });
-    await owner.start();
-    return owner;
+  /** Runs `steps` on another member taking partition 1 over from the saved state (at offset 59). */
+  async function asNewOwner(steps: (owner: DetectionStage) => Promise<void>): Promise<void> {
+    const owner = await startedStage();
+    try {
+      await steps(owner);
+    } finally {
+      await owner.stop();
+    }
   }
 
-  it('asks for the records between its restored state and the committed offset, once, then takes them in', async () => {
-    const owner = await newOwner();
-    try {
+  it('asks for the records between its restored state and the committed offset, once, then takes them in', () =>
+    asNewOwner(async (owner) => {
       // The group committed up to 79: the records 60..79 never reached the saved state.
       expect(await owner.replayPoint(1, 80n)).toBe('60');
       expect(await owner.replayPoint(1, 60n)).toBeUndefined();
@@ -160,22 +164,15 @@ describe('DetectionStage, when partitions move and go idle', () => {
       await owner.flush(1, new AbortController().signal);
       // Following on from its own state: nothing more to replay.
       expect(await owner.replayPoint(1, 90n)).toBeUndefined();
-    } finally {
-      await owner.stop();
-    }
-  });
+    }));
 
-  it('goes on without records the bus no longer holds after a replay, instead of asking again', async () => {
-    const owner = await newOwner();
-    try {
+  it('goes on without records the bus no longer holds after a replay, instead of asking again', () =>
+    asNewOwner(async (owner) => {
       expect(await owner.replayPoint(1, 80n)).toBe('60');
       // Retention deleted 60..69: the replay starts at the oldest record left.
       expect(await owner.replayPoint(1, 70n)).toBeUndefined();
       await owner.ingest(1, eventsOf('moved', 70, 20), 89n);
       await owner.flush(1, new AbortController().signal);
       expect(await owner.replayPoint(1, 90n)).toBeUndefined();
-    } finally {
-      await owner.stop();
-    }
-  });
+    }));
 });

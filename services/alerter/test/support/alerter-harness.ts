@@ -50,6 +50,7 @@ export class AlerterHarness {
     requestTimeoutMs: 10_000,
   });
   private readonly processes: VigieProcess[] = [];
+  private topicCreated: Promise<void> | undefined;
   private readonly configFile: string;
 
   constructor(setup: AlerterSetup) {
@@ -99,7 +100,8 @@ export class AlerterHarness {
   async publish(anomalies: Anomaly[]): Promise<void> {
     // The alerter creates its topic as it starts, maybe after this first publish: a slow
     // start must not outlast the producer's retries.
-    await this.bus.ensureTopic(this.topic, loadConfig({ env: {} }).config.kafka.partitions);
+    this.topicCreated ??= this.bus.ensureTopic(this.topic, loadConfig({ env: {} }).config.kafka.partitions);
+    await this.topicCreated;
     await this.bus.publish(
       this.topic,
       anomalies.map((anomaly) => ({ key: anomaly.service, value: Buffer.from(JSON.stringify(anomaly)) })),
